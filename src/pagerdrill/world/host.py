@@ -1,0 +1,180 @@
+"""One machine: its filesystem, processes, services, users and sockets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pagerdrill.world.clock import SimClock
+from pagerdrill.world.fs import Cred, FileSystem, Kind, Mount
+from pagerdrill.world.network import HttpHandler, Listener
+from pagerdrill.world.process import Process, ProcessTable
+from pagerdrill.world.services import Journal, ServiceManager
+
+if TYPE_CHECKING:
+    from pagerdrill.world.world import World
+
+__all__ = ["Host", "HostSpec", "User"]
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    uid: int
+    gid: int
+    home: str
+    shell: str = "/bin/bash"
+    gecos: str = ""
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """The fixed facts of a machine, as uname, nproc and free report them."""
+
+    name: str
+    ip: str
+    cpus: int = 4
+    mem_total_kb: int = 16 * 1024 * 1024
+    kernel: str = "6.1.0-18-amd64"
+    kernel_version: str = "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"
+    os_name: str = "Debian GNU/Linux 12 (bookworm)"
+    domain: str = "prod.internal"
+
+
+_BASE_USERS = (
+    User("root", 0, 0, "/root", gecos="root"),
+    User("daemon", 1, 1, "/usr/sbin", "/usr/sbin/nologin", "daemon"),
+    User("www-data", 33, 33, "/var/www", "/usr/sbin/nologin", "www-data"),
+    User("nobody", 65534, 65534, "/nonexistent", "/usr/sbin/nologin", "nobody"),
+    User("systemd-journal", 999, 999, "/", "/usr/sbin/nologin", "systemd Journal"),
+    User("postgres", 105, 111, "/var/lib/postgresql", "/bin/bash", "PostgreSQL administrator"),
+)
+_BASE_GROUPS = {"root": 0, "daemon": 1, "adm": 4, "sudo": 27, "www-data": 33,
+                "systemd-journal": 999, "postgres": 111, "nogroup": 65534}
+
+
+class Host:
+    def __init__(self, world: World, spec: HostSpec, root_mount: Mount, *,
+                 boot_ms: int, first_pid: int = 1) -> None:
+        self.world = world
+        self.spec = spec
+        self.boot_ms = boot_ms
+        self.fs = FileSystem(world.clock, world.rng.child("fs", spec.name), root_mount)
+        self.procs = ProcessTable(self, first_pid)
+        self.services = ServiceManager(self)
+        self.journal = Journal()
+        self.users: dict[str, User] = {u.name: u for u in _BASE_USERS}
+        self.groups: dict[str, int] = dict(_BASE_GROUPS)
+        self.listeners: dict[int, Listener] = {}
+        # Memory the kernel uses for page cache and buffers (free's buff/cache).
+        self.cache_kb = spec.mem_total_kb // 5
+        self.buffers_kb = spec.mem_total_kb // 60
+        # Load averages, moved by scenario rules (uptime, top).
+        self.load = (0.08, 0.05, 0.01)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def clock(self) -> SimClock:
+        return self.world.clock
+
+    # -- users ---------------------------------------------------------------
+
+    def add_user(self, user: User) -> None:
+        self.users[user.name] = user
+        self.groups.setdefault(user.name, user.gid)
+
+    def uid_of(self, name: str) -> int:
+        user = self.users.get(name)
+        return user.uid if user else 65534
+
+    def gid_of(self, name: str) -> int:
+        user = self.users.get(name)
+        return user.gid if user else 65534
+
+    def user_name(self, uid: int) -> str:
+        for user in self.users.values():
+            if user.uid == uid:
+                return user.name
+        return str(uid)
+
+    def group_name(self, gid: int) -> str:
+        for name, value in self.groups.items():
+            if value == gid:
+                return name
+        return str(gid)
+
+    def cred_for(self, name: str) -> Cred:
+        user = self.users.get(name)
+        if user is None:
+            return Cred(65534, (65534,))
+        extra = tuple(self.groups[g] for g in user.groups if g in self.groups)
+        return Cred(user.uid, (user.gid, *extra))
+
+    # -- processes and sockets -----------------------------------------------
+
+    def listen(self, port: int, proc: Process, handler: HttpHandler | None = None,
+               address: str = "0.0.0.0") -> Listener:
+        listener = Listener(port, proc.pid, address, handler)
+        self.listeners[port] = listener
+        return listener
+
+    def on_process_exit(self, proc: Process) -> None:
+        for port, listener in list(self.listeners.items()):
+            if listener.pid == proc.pid:
+                del self.listeners[port]
+        self.services.on_process_exit(proc)
+
+    def mem_used_kb(self) -> int:
+        return sum(p.rss_kb for p in self.procs) + self.spec.mem_total_kb // 40
+
+    def tick(self, dt_ms: int) -> None:
+        self.procs.tick(dt_ms)
+        self.services.tick()
+
+    # -- base system ---------------------------------------------------------
+
+    def install_base_system(self) -> None:
+        """The files every Debian host has, so ordinary commands find them."""
+        fs = self.fs
+        for path, mode in (("/bin", 0o755), ("/usr/bin", 0o755), ("/usr/sbin", 0o755),
+                           ("/usr/lib", 0o755), ("/usr/share", 0o755), ("/etc", 0o755),
+                           ("/home", 0o755), ("/root", 0o700), ("/tmp", 0o1777),
+                           ("/var/log", 0o755), ("/var/lib", 0o755), ("/var/tmp", 0o1777),
+                           ("/run", 0o755), ("/opt", 0o755), ("/srv", 0o755), ("/dev", 0o755),
+                           ("/proc", 0o555), ("/boot", 0o755), ("/mnt", 0o755)):
+            fs.mkdir(path, parents=True, mode=mode).mode = mode
+        for device, mode in (("null", 0o666), ("zero", 0o666), ("full", 0o666),
+                             ("random", 0o666), ("urandom", 0o666), ("tty", 0o666)):
+            if not fs.exists(f"/dev/{device}"):
+                fs.create(f"/dev/{device}", kind=Kind.CHAR, mode=mode, device=device)
+        passwd = "".join(f"{u.name}:x:{u.uid}:{u.gid}:{u.gecos}:{u.home}:{u.shell}\n"
+                         for u in sorted(self.users.values(), key=lambda u: u.uid))
+        fs.put("/etc/passwd", passwd.encode())
+        members: dict[str, list[str]] = {}
+        for user in self.users.values():
+            for group in user.groups:
+                members.setdefault(group, []).append(user.name)
+        group = "".join(f"{name}:x:{gid}:{','.join(members.get(name, []))}\n"
+                        for name, gid in sorted(self.groups.items(), key=lambda g: g[1]))
+        fs.put("/etc/group", group.encode())
+        fs.put("/etc/hostname", f"{self.name}\n".encode())
+        hosts = ["127.0.0.1\tlocalhost", f"127.0.1.1\t{self.name}.{self.spec.domain}\t{self.name}"]
+        hosts += [f"{h.spec.ip}\t{h.name}.{h.spec.domain}\t{h.name}"
+                  for h in self.world.hosts.values() if h is not self]
+        hosts += ["", "# The following lines are desirable for IPv6 capable hosts",
+                  "::1     localhost ip6-localhost ip6-loopback",
+                  "ff02::1 ip6-allnodes", "ff02::2 ip6-allrouters"]
+        fs.put("/etc/hosts", ("\n".join(hosts) + "\n").encode())
+        fs.put("/etc/os-release", (
+            b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\n'
+            b'VERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n'
+            b'HOME_URL="https://www.debian.org/"\nSUPPORT_URL="https://www.debian.org/support"\n'
+            b'BUG_REPORT_URL="https://bugs.debian.org/"\n'))
+        for user in self.users.values():
+            if user.uid >= 1000 or user.uid == 0:
+                fs.mkdir(user.home, parents=True, uid=user.uid, gid=user.gid,
+                         mode=0o700 if user.uid == 0 else 0o755)

@@ -1,0 +1,204 @@
+"""systemd-like units and the journal they write to."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pagerdrill.world.process import Process, Program, Signal
+
+if TYPE_CHECKING:
+    from pagerdrill.world.host import Host
+
+__all__ = [
+    "Journal",
+    "JournalEntry",
+    "ServiceError",
+    "ServiceErrorKind",
+    "ServiceManager",
+    "Unit",
+]
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    t_ms: int
+    ident: str  # SYSLOG_IDENTIFIER: "systemd", "myapp", "postgres"...
+    message: str
+    unit: str = ""
+    pid: int = 0
+    priority: int = 6  # syslog: 3 err, 4 warning, 6 info, 7 debug
+
+
+class Journal:
+    def __init__(self) -> None:
+        self.entries: list[JournalEntry] = []
+
+    def add(self, entry: JournalEntry) -> None:
+        self.entries.append(entry)
+
+
+ProgramFactory = Callable[[], Program]
+
+
+@dataclass(eq=False)
+class Unit:
+    name: str  # "myapp.service"
+    description: str
+    exec_start: list[str]
+    unit_path: str = ""
+    user: str = "root"
+    program_factory: ProgramFactory | None = None
+    enabled: bool = True
+    restart: str = "on-failure"  # no | always | on-failure
+    restart_sec_ms: int = 100
+    reloadable: bool = True  # has ExecReload (we send SIGHUP, the common case)
+    state: str = "inactive"  # active | inactive | failed | activating | deactivating
+    sub_state: str = "dead"  # running | dead | failed | exited | auto-restart
+    since_ms: int = 0
+    main_pid: int | None = None
+    result: str = "success"
+    last_exit_status: int | None = None
+    tasks: int = 1
+    restarts: int = 0
+    pending_restart_ms: int | None = field(default=None, repr=False)
+
+    @property
+    def short_name(self) -> str:
+        return self.name.removesuffix(".service")
+
+
+class ServiceErrorKind(enum.Enum):
+    NOT_FOUND = "not-found"
+    RELOAD_NOT_APPLICABLE = "reload-not-applicable"
+    ACCESS_DENIED = "access-denied"
+
+
+class ServiceError(Exception):
+    def __init__(self, kind: ServiceErrorKind, unit: str) -> None:
+        super().__init__(f"{kind.value}: {unit}")
+        self.kind = kind
+        self.unit = unit
+
+
+class ServiceManager:
+    """PID 1's view of a host's services: start, stop, restart, reload, status."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.units: dict[str, Unit] = {}
+
+    def _log(self, unit: Unit, message: str, priority: int = 6) -> None:
+        self.host.journal.add(
+            JournalEntry(self.host.clock.now_ms, "systemd", message, unit.name, 1, priority)
+        )
+
+    def add(self, unit: Unit, *, start: bool = True) -> Unit:
+        if "." not in unit.name:
+            unit.name += ".service"
+        self.units[unit.name] = unit
+        unit.since_ms = self.host.clock.now_ms
+        if start:
+            self._spawn(unit, quiet=True)
+        return unit
+
+    def find(self, name: str) -> Unit:
+        full = name if "." in name else name + ".service"
+        unit = self.units.get(full)
+        if unit is None:
+            raise ServiceError(ServiceErrorKind.NOT_FOUND, full)
+        return unit
+
+    def main_process(self, unit: Unit) -> Process | None:
+        return self.host.procs.get(unit.main_pid) if unit.main_pid else None
+
+    def _spawn(self, unit: Unit, *, quiet: bool = False) -> None:
+        program = unit.program_factory() if unit.program_factory else None
+        proc = self.host.procs.spawn(unit.exec_start, user=unit.user, program=program,
+                                     unit=unit.name)
+        unit.main_pid = proc.pid
+        unit.state, unit.sub_state, unit.result = "active", "running", "success"
+        unit.since_ms = self.host.clock.now_ms
+        unit.pending_restart_ms = None
+        if not quiet:
+            self._log(unit, f"Started {unit.description}.")
+
+    def start(self, name: str) -> Unit:
+        unit = self.find(name)
+        if unit.state != "active":
+            self._log(unit, f"Starting {unit.description}...")
+            self._spawn(unit)
+        return unit
+
+    def stop(self, name: str) -> Unit:
+        unit = self.find(name)
+        proc = self.main_process(unit)
+        unit.pending_restart_ms = None
+        if proc is not None:
+            self._log(unit, f"Stopping {unit.description}...")
+            unit.state = "deactivating"
+            self.host.procs.kill(proc.pid, Signal.SIGTERM)
+            if self.host.procs.get(proc.pid) is not None:  # ignored SIGTERM: systemd escalates
+                self.host.procs.exit(proc.pid, 128 + Signal.SIGKILL)
+            self._log(unit, f"{unit.name}: Deactivated successfully.")
+            self._log(unit, f"Stopped {unit.description}.")
+        unit.state, unit.sub_state, unit.main_pid = "inactive", "dead", None
+        unit.since_ms = self.host.clock.now_ms
+        return unit
+
+    def restart(self, name: str) -> Unit:
+        self.stop(name)
+        return self.start(name)
+
+    def reload(self, name: str) -> Unit:
+        unit = self.find(name)
+        if not unit.reloadable:
+            raise ServiceError(ServiceErrorKind.RELOAD_NOT_APPLICABLE, unit.name)
+        proc = self.main_process(unit)
+        if proc is not None:
+            self._log(unit, f"Reloading {unit.description}...")
+            self.host.procs.kill(proc.pid, Signal.SIGHUP)
+            self._log(unit, f"Reloaded {unit.description}.")
+        return unit
+
+    def on_process_exit(self, proc: Process) -> None:
+        """A unit's main process died: record the failure and apply Restart=."""
+        unit = self.units.get(proc.unit)
+        if unit is None or unit.main_pid != proc.pid or unit.state == "deactivating":
+            return
+        status = proc.exit_status or 0
+        unit.main_pid = None
+        unit.last_exit_status = status
+        unit.since_ms = self.host.clock.now_ms
+        if status > 128:
+            sig = Signal(status - 128).name if status - 128 in Signal._value2member_map_ else ""
+            self._log(unit, f"{unit.name}: Main process exited, code=killed, status={status - 128}/"
+                      f"{sig.removeprefix('SIG')}", 5)
+            unit.result = "signal"
+        elif status:
+            self._log(unit, f"{unit.name}: Main process exited, code=exited, "
+                      f"status={status}/FAILURE", 5)
+            unit.result = "exit-code"
+        if status == 0 and unit.restart != "always":
+            unit.state, unit.sub_state = "inactive", "dead"
+            self._log(unit, f"{unit.name}: Deactivated successfully.")
+            return
+        self._log(unit, f"{unit.name}: Failed with result '{unit.result}'.", 4)
+        if unit.restart in ("always", "on-failure"):
+            unit.state, unit.sub_state = "activating", "auto-restart"
+            unit.pending_restart_ms = self.host.clock.now_ms + unit.restart_sec_ms
+        else:
+            unit.state, unit.sub_state = "failed", "failed"
+
+    def tick(self) -> None:
+        now = self.host.clock.now_ms
+        for unit in self.units.values():
+            if unit.pending_restart_ms is not None and now >= unit.pending_restart_ms:
+                unit.restarts += 1
+                self._log(unit, f"{unit.name}: Scheduled restart job, restart counter is at "
+                          f"{unit.restarts}.")
+                self._log(unit, f"Stopped {unit.description}.")
+                self._log(unit, f"Started {unit.description}.")
+                self._spawn(unit, quiet=True)

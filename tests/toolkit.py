@@ -1,0 +1,59 @@
+"""Run one simulated command directly, without the shell (for tool unit tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pagerdrill.tools.api import ByteInput, ByteSink, Invocation
+from pagerdrill.tools.registry import lookup
+from pagerdrill.world.host import Host
+
+
+@dataclass
+class StubShell:
+    """The little of a shell a tool may ask for: user, cwd and environment."""
+
+    user: str = "root"
+    cwd: str = "/root"
+    env: dict[str, str] = field(default_factory=lambda: {"HOME": "/root", "PATH": "/usr/bin"})
+
+    def run_nested(self, host: Host, user: str, command: str | None):  # type: ignore[no-untyped-def]
+        raise NotImplementedError("nested shells are the shell's business")
+
+
+@dataclass
+class Result:
+    stdout: bytes
+    stderr: bytes
+    status: int
+
+    @property
+    def out(self) -> str:
+        return self.stdout.decode(errors="replace")
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode(errors="replace")
+
+
+def run_tool(host: Host, argv: list[str], stdin: bytes = b"", *, user: str = "root",
+             cwd: str = "/root", max_bytes: int = 1 << 24) -> Result:
+    tool = lookup(argv[0])
+    assert tool is not None, f"no tool named {argv[0]}"
+    sink = ByteSink()
+    inv = Invocation(argv, host.world, host, StubShell(user, cwd),
+                     ByteInput([stdin] if stdin else []), sink)
+    gen = tool(inv)
+    out: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            chunk = next(gen)
+            out.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                gen.close()
+                return Result(b"".join(out), sink.getvalue(), 141)
+    except StopIteration as stop:
+        status = stop.value
+    return Result(b"".join(out), sink.getvalue(), int(status))
