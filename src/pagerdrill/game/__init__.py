@@ -1,0 +1,1 @@
+"""Scenarios, sessions, scoring and the debrief: the one façade front ends use."""
