@@ -41,7 +41,8 @@ def add_linux_host(
 ) -> Host:
     """A booted Debian host with one root filesystem and the base system files."""
     host_spec = HostSpec(name=name, ip=ip, **spec)  # type: ignore[arg-type]
-    mount = Mount(disk_source, "/", "ext4", disk_bytes, disk_inodes, "rw,relatime,errors=remount-ro")
+    mount = Mount(disk_source, "/", "ext4", disk_bytes, disk_inodes,
+                  "rw,relatime,errors=remount-ro")
     host = Host(world, host_spec, mount, boot_ms=world.clock.now_ms - uptime_s * 1000,
                 first_pid=first_pid)
     world.add_host(host)

@@ -39,8 +39,9 @@ def _json_dump_line(rng: Rng, t_ms: int, size: int) -> str:
     items: list[str] = []
     length = len(head) + 2
     while length < size:
-        item = '{"sku":"SKU-%05d","qty":%d,"price":%d.%02d}' % (
-            rng.randrange(100000), rng.randint(1, 9), rng.randint(1, 499), rng.randrange(100))
+        sku, qty = rng.randrange(100000), rng.randint(1, 9)
+        price = f"{rng.randint(1, 499)}.{rng.randrange(100):02d}"
+        item = f'{{"sku":"SKU-{sku:05d}","qty":{qty},"price":{price}}}'
         items.append(item)
         length += len(item) + 1
     return (head + ",".join(items) + "]}")[:size].ljust(size)

@@ -97,6 +97,9 @@ class Inode:
     opaque_inodes: int = 0
     charged_bytes: int = field(default=0, repr=False)
     counted: bool = field(default=False, repr=False)  # holds one of the mount's inodes
+    # /proc/PID/fd/N: a "magic" link that opens the very inode the process holds,
+    # even when its path is gone.
+    magic_target: Inode | None = field(default=None, repr=False)
 
     @property
     def is_dir(self) -> bool:
@@ -170,9 +173,9 @@ class FileSystem:
         best = self.mounts[0]
         for mount in self.mounts:
             target = mount.target.rstrip("/") or "/"
-            if path == target or path.startswith(target.rstrip("/") + "/"):
-                if len(target) >= len(best.target):
-                    best = mount
+            inside = path == target or path.startswith(target.rstrip("/") + "/")
+            if inside and len(target) >= len(best.target):
+                best = mount
         return best
 
     # -- space accounting ----------------------------------------------------
@@ -259,6 +262,9 @@ class FileSystem:
                 raise FsError(errno.ENOENT, path)
             child = found
             if child.kind is Kind.LINK and (follow or i < len(parts) - 1):
+                if child.magic_target is not None:
+                    node = child.magic_target
+                    continue
                 if depth >= _MAX_SYMLINKS:
                     raise FsError(errno.ELOOP, path)
                 child = self._walk(child.target, self.path_of(node), True, cred, depth + 1)

@@ -9,6 +9,7 @@ from pagerdrill.world.clock import SimClock
 from pagerdrill.world.fs import Cred, FileSystem, Kind, Mount
 from pagerdrill.world.network import HttpHandler, Listener
 from pagerdrill.world.process import Process, ProcessTable
+from pagerdrill.world.procfs import install_procfs
 from pagerdrill.world.services import Journal, ServiceManager
 
 if TYPE_CHECKING:
@@ -174,6 +175,7 @@ class Host:
             b'VERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n'
             b'HOME_URL="https://www.debian.org/"\nSUPPORT_URL="https://www.debian.org/support"\n'
             b'BUG_REPORT_URL="https://bugs.debian.org/"\n'))
+        install_procfs(self)
         for user in self.users.values():
             if user.uid >= 1000 or user.uid == 0:
                 fs.mkdir(user.home, parents=True, uid=user.uid, gid=user.gid,
