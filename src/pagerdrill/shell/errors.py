@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
+    "AbortLine",
     "BadSubstitution",
+    "ExitShell",
+    "LoopControl",
     "ParseError",
+    "ReturnFromFunction",
     "ShellError",
     "eof_in_construct",
     "near_token",
@@ -29,7 +33,15 @@ class ParseError(ShellError):
         self.incomplete = incomplete
 
 
-class BadSubstitution(ShellError):
+class AbortLine(ShellError):
+    """An error that abandons the rest of the command line (bash returns to the prompt)."""
+
+    def __init__(self, *lines: str, status: int = 1, prefixed: bool = False) -> None:
+        super().__init__(*lines, status=status)
+        self.prefixed = prefixed  # True: lines carry their own prefix instead of ``bash: ``
+
+
+class BadSubstitution(AbortLine):
     def __init__(self, text: str) -> None:
         super().__init__(f"{text}: bad substitution", status=1)
 
@@ -49,3 +61,26 @@ def eof_in_construct(closer: str) -> ParseError:
         "syntax error: unexpected end of file",
         incomplete=True,
     )
+
+
+class ExitShell(Exception):
+    """``exit N``: unwinds to the enclosing subshell or the top of the line."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class LoopControl(Exception):
+    """``break N`` / ``continue N``."""
+
+    def __init__(self, kind: str, levels: int) -> None:
+        super().__init__(kind, levels)
+        self.kind = kind
+        self.levels = levels
+
+
+class ReturnFromFunction(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status

@@ -60,9 +60,12 @@ class Token:
 
 
 def is_name(text: str) -> bool:
-    return bool(text) and (text[0].isalpha() or text[0] == "_") and all(
-        c.isalnum() or c == "_" for c in text
-    ) and text.isascii()
+    return (
+        bool(text)
+        and (text[0].isalpha() or text[0] == "_")
+        and all(c.isalnum() or c == "_" for c in text)
+        and text.isascii()
+    )
 
 
 def word_value(word: Word) -> str | None:
@@ -262,8 +265,21 @@ class _Scanner:
         src = self.src
         i = pos + 2
         out: list[str] = []
-        simple = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b",
-                  "E": "\x1b", "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+        simple = {
+            "n": "\n",
+            "t": "\t",
+            "r": "\r",
+            "a": "\a",
+            "b": "\b",
+            "e": "\x1b",
+            "E": "\x1b",
+            "f": "\f",
+            "v": "\v",
+            "\\": "\\",
+            "'": "'",
+            '"': '"',
+            "?": "?",
+        }
         while i < len(src) and src[i] != "'":
             c = src[i]
             if c == "\\" and i + 1 < len(src):

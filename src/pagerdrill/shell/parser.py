@@ -13,6 +13,7 @@ Grammar (POSIX shell, simplified)::
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from pagerdrill.shell.ast import (
     AndOr,
@@ -29,6 +30,7 @@ from pagerdrill.shell.ast import (
     Redirect,
     Sequence,
     SimpleCommand,
+    Span,
     Subshell,
     While,
     Word,
@@ -39,8 +41,25 @@ from pagerdrill.shell.lexer import Lexer, Token, TokenKind, is_name, word_value
 __all__ = ["is_incomplete", "parse"]
 
 RESERVED = frozenset(
-    {"if", "then", "elif", "else", "fi", "for", "while", "until", "do", "done", "{", "}", "!",
-     "in", "case", "esac", "function"}
+    {
+        "if",
+        "then",
+        "elif",
+        "else",
+        "fi",
+        "for",
+        "while",
+        "until",
+        "do",
+        "done",
+        "{",
+        "}",
+        "!",
+        "in",
+        "case",
+        "esac",
+        "function",
+    }
 )
 # Words that end a list inside a compound command.
 CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "}", "esac"})
@@ -205,7 +224,9 @@ class Parser:
             self.take()
             cond = self.list_in("do")
             body = self.do_group()
-            return self.with_redirects(While(cond, body, word == "until", (), (start, self.last_end)))
+            return self.with_redirects(
+                While(cond, body, word == "until", (), (start, self.last_end))
+            )
         if word == "for":
             return self.with_redirects(self.for_clause())
         return None
@@ -301,11 +322,7 @@ class Parser:
             raise self.fail()
         if not redirects:
             return node
-        return dataclasses.replace(
-            node,  # type: ignore[arg-type]
-            redirects=tuple(redirects),
-            span=(_span(node)[0], self.last_end),
-        )
+        return _set_redirects(node, tuple(redirects), (_span(node)[0], self.last_end))
 
     def redirect(self) -> Redirect:
         start = self.peek().start
@@ -372,8 +389,9 @@ def _assignment(word: Word) -> Assignment | None:
         return None
     start = word.span[0] + len(name) + (2 if append else 1)
     head = (Literal(rest, (start, word.parts[0].span[1])),) if rest else ()
-    value = Word(head + word.parts[1:], word.text[len(name) + (2 if append else 1) :],
-                 (start, word.span[1]))
+    value = Word(
+        head + word.parts[1:], word.text[len(name) + (2 if append else 1) :], (start, word.span[1])
+    )
     return Assignment(name, value, append, word.span)
 
 
@@ -381,10 +399,17 @@ def _stderr_to_stdout(pos: int) -> Redirect:
     return Redirect(">&", Word((Literal("1"),), "1"), 2, None, (pos, pos))
 
 
+def _set_redirects(node: Command, redirects: tuple[Redirect, ...], span: Span) -> Command:
+    if isinstance(node, FunctionDef):
+        return node
+    changes: dict[str, Any] = {"redirects": redirects, "span": span}
+    return dataclasses.replace(node, **changes)
+
+
 def _add_redirect(node: Command, redirect: Redirect) -> Command:
     if isinstance(node, FunctionDef):
         return node
-    return dataclasses.replace(node, redirects=(*node.redirects, redirect))  # type: ignore[arg-type]
+    return _set_redirects(node, (*node.redirects, redirect), node.span)
 
 
 def _span(node: Node) -> tuple[int, int]:
@@ -419,7 +444,7 @@ def parse(source: str) -> Node | None:
 
 
 def is_incomplete(source: str) -> bool:
-    """True when the line needs more input (open quote, ``|`` at the end, ``if`` without ``fi``...)."""
+    """True when the line needs more input (open quote, trailing ``|``, ``if`` without ``fi``)."""
     parser = Parser(source)
     try:
         parser.program()

@@ -21,12 +21,17 @@ __all__ = [
     "ByteInput",
     "ByteSink",
     "CommandOutput",
+    "Editor",
     "Invocation",
     "ShellContext",
     "Tool",
 ]
 
 CommandOutput = Generator[bytes, None, int]
+
+# The front end's editor: (path, current bytes) -> the saved bytes, or None when
+# the player quits without saving.
+Editor = Callable[[str, bytes], bytes | None]
 
 _READ_SIZE = 65536
 
@@ -141,6 +146,22 @@ class ShellContext(Protocol):
 
     @property
     def env(self) -> dict[str, str]: ...
+
+    @property
+    def host(self) -> Host: ...
+
+    @property
+    def pid(self) -> int:
+        """The shell's own pid (the parent of the commands it runs)."""
+        ...
+
+    @property
+    def editor(self) -> Editor | None:
+        """The front end's interactive editor, or None (scripted runs)."""
+        ...
+
+    @property
+    def history(self) -> list[str]: ...
 
     def run_nested(self, host: Host, user: str, command: str | None) -> CommandOutput:
         """Run a command line (or an interactive login when None) on another host."""

@@ -97,6 +97,7 @@ class Inode:
     opaque_inodes: int = 0
     charged_bytes: int = field(default=0, repr=False)
     counted: bool = field(default=False, repr=False)  # holds one of the mount's inodes
+    btime_ms: int = 0  # birth (creation) time, as statx reports it
     # /proc/PID/fd/N: a "magic" link that opens the very inode the process holds,
     # even when its path is gone.
     magic_target: Inode | None = field(default=None, repr=False)
@@ -154,7 +155,7 @@ class FileSystem:
 
     def _new_inode(self, kind: Kind, mount: Mount, mode: int, uid: int, gid: int) -> Inode:
         now = self.clock.now_ms
-        inode = Inode(self._next_ino, kind, mount, mode, uid, gid, now, now, now)
+        inode = Inode(self._next_ino, kind, mount, mode, uid, gid, now, now, now, btime_ms=now)
         self._next_ino += 1
         return inode
 
@@ -219,19 +220,21 @@ class FileSystem:
         normal = posixpath.normpath(joined)
         return "/" if normal.startswith("//") and normal.strip("/") == "" else normal
 
-    def _check(self, inode: Inode, want: int, cred: Cred, path: str) -> None:
-        """Permission check; ``want`` is a mask of 4 (r), 2 (w), 1 (x)."""
+    @staticmethod
+    def access(inode: Inode, want: int, cred: Cred) -> bool:
+        """The kernel's permission check; ``want`` is a mask of 4 (r), 2 (w), 1 (x)."""
         if cred.is_root:
-            if want & 1 and not inode.is_dir and not inode.mode & 0o111:
-                raise FsError(errno.EACCES, path)
-            return
+            return not want & 1 or inode.is_dir or bool(inode.mode & 0o111)
         if inode.uid == cred.uid:
             bits = (inode.mode >> 6) & 7
         elif inode.gid in cred.gids:
             bits = (inode.mode >> 3) & 7
         else:
             bits = inode.mode & 7
-        if bits & want != want:
+        return bits & want == want
+
+    def _check(self, inode: Inode, want: int, cred: Cred, path: str) -> None:
+        if not self.access(inode, want, cred):
             raise FsError(errno.EACCES, path)
 
     def lookup(
@@ -598,4 +601,5 @@ class FileSystem:
         self._charge(inode)
         if mtime_ms is not None:
             inode.mtime_ms = inode.atime_ms = inode.ctime_ms = mtime_ms
+            inode.btime_ms = min(inode.btime_ms, mtime_ms)
         return inode
