@@ -41,6 +41,8 @@ class HostSpec:
     kernel_version: str = "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"
     os_name: str = "Debian GNU/Linux 12 (bookworm)"
     domain: str = "prod.internal"
+    # kernel.pid_max: systemd raises it to 2^22 on Debian 12, which widens ps/top's PID column.
+    pid_max: int = 4_194_304
 
 
 _BASE_USERS = (
@@ -73,6 +75,11 @@ class Host:
         self.buffers_kb = spec.mem_total_kb // 60
         # Load averages, moved by scenario rules (uptime, top).
         self.load = (0.08, 0.05, 0.01)
+        # The kernel ring buffer (dmesg, journalctl -k): (time in ms since the epoch, message).
+        self.kernel_log: list[tuple[int, str]] = []
+        # The player's ssh login (w, who): when, and from where.
+        self.login_ms = world.clock.now_ms
+        self.login_from = "10.0.0.5"
 
     @property
     def name(self) -> str:
@@ -141,13 +148,18 @@ class Host:
     def install_base_system(self) -> None:
         """The files every Debian host has, so ordinary commands find them."""
         fs = self.fs
-        for path, mode in (("/bin", 0o755), ("/usr/bin", 0o755), ("/usr/sbin", 0o755),
-                           ("/usr/lib", 0o755), ("/usr/share", 0o755), ("/etc", 0o755),
-                           ("/home", 0o755), ("/root", 0o700), ("/tmp", 0o1777),
-                           ("/var/log", 0o755), ("/var/lib", 0o755), ("/var/tmp", 0o1777),
+        for path, mode in (("/usr/bin", 0o755), ("/usr/sbin", 0o755), ("/usr/lib", 0o755),
+                           ("/usr/lib64", 0o755), ("/usr/share", 0o755), ("/usr/local/bin", 0o755),
+                           ("/etc", 0o755), ("/home", 0o755), ("/root", 0o700), ("/tmp", 0o1777),
+                           ("/var/log", 0o755), ("/var/lib", 0o755), ("/var/cache", 0o755),
+                           ("/var/spool", 0o755), ("/var/backups", 0o755), ("/var/tmp", 0o1777),
                            ("/run", 0o755), ("/opt", 0o755), ("/srv", 0o755), ("/dev", 0o755),
-                           ("/proc", 0o555), ("/boot", 0o755), ("/mnt", 0o755)):
+                           ("/proc", 0o555), ("/sys", 0o555), ("/boot", 0o755), ("/mnt", 0o755),
+                           ("/media", 0o755)):
             fs.mkdir(path, parents=True, mode=mode).mode = mode
+        for link in ("bin", "sbin", "lib", "lib64"):  # Debian 12 is usr-merged
+            if not fs.exists(f"/{link}"):
+                fs.create(f"/{link}", kind=Kind.LINK, target=f"usr/{link}")
         for device, mode in (("null", 0o666), ("zero", 0o666), ("full", 0o666),
                              ("random", 0o666), ("urandom", 0o666), ("tty", 0o666)):
             if not fs.exists(f"/dev/{device}"):
@@ -177,6 +189,6 @@ class Host:
             b'BUG_REPORT_URL="https://bugs.debian.org/"\n'))
         install_procfs(self)
         for user in self.users.values():
-            if user.uid >= 1000 or user.uid == 0:
+            if user.uid == 0 or 1000 <= user.uid < 65534:
                 fs.mkdir(user.home, parents=True, uid=user.uid, gid=user.gid,
                          mode=0o700 if user.uid == 0 else 0o755)
