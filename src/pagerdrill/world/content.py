@@ -8,6 +8,7 @@ generating anything.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,11 @@ LineFactory = Callable[[Rng, int], str]
 # Produces one line of exactly ``n`` bytes (without newline): a chunk's filler.
 PadFactory = Callable[[Rng, int, int], str]
 
-_CACHE_CHUNKS = 8
+# Rendered chunks are cached process-wide, not per session: the cost is bounded
+# (this many chunks in all) and shared by every player reading the same logs.
+_CACHE_CHUNKS = 32
+_chunk_cache: OrderedDict[tuple[int, int], bytes] = OrderedDict()
+_source_ids = itertools.count()
 _FILL = 0.9  # share of a chunk filled by ordinary lines; the last line takes the rest
 
 
@@ -76,7 +81,7 @@ class TextSource:
         self.t0_ms = t0_ms
         self.bytes_per_second = bytes_per_second
         self.chunk_size = chunk_size
-        self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._cache_key = next(_source_ids)  # unique per source: no stale sharing
         probe = Rng(seed).child(name, "calibrate")
         lengths = [len(make_line(probe, t0_ms).encode()) + 1 for _ in range(64)]
         self._max_line = max(lengths)
@@ -92,14 +97,15 @@ class TextSource:
         return max(0, int((t_ms - self.t0_ms) * self.bytes_per_second / 1000))
 
     def chunk(self, index: int) -> bytes:
-        cached = self._cache.get(index)
+        key = (self._cache_key, index)
+        cached = _chunk_cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(index)
+            _chunk_cache.move_to_end(key)
             return cached
         data = self._render(index)
-        self._cache[index] = data
-        if len(self._cache) > _CACHE_CHUNKS:
-            self._cache.popitem(last=False)
+        _chunk_cache[key] = data
+        if len(_chunk_cache) > _CACHE_CHUNKS:
+            _chunk_cache.popitem(last=False)
         return data
 
     def _render(self, index: int) -> bytes:
