@@ -36,7 +36,8 @@ def test_add_start_stop_restart(host: Host) -> None:
     host.services.stop("myapp.service")
     assert unit.state == "inactive" and unit.main_pid is None
     messages = [e.message for e in host.journal.entries]
-    assert "Stopping My App..." in messages and "Stopped My App." in messages
+    assert "Stopping myapp.service - My App..." in messages
+    assert "Stopped myapp.service - My App." in messages
 
 
 def test_unknown_unit(host: Host) -> None:

@@ -64,6 +64,14 @@ class Unit:
     tasks: int = 1
     restarts: int = 0
     pending_restart_ms: int | None = field(default=None, repr=False)
+    # The main process that last ran (systemctl status shows how it ended).
+    last_pid: int | None = None
+    last_argv: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """How systemd 252 names a unit in its messages: ``myapp.service - My App``."""
+        return f"{self.name} - {self.description}"
 
     @property
     def short_name(self) -> str:
@@ -123,12 +131,12 @@ class ServiceManager:
         unit.since_ms = self.host.clock.now_ms
         unit.pending_restart_ms = None
         if not quiet:
-            self._log(unit, f"Started {unit.description}.")
+            self._log(unit, f"Started {unit.label}.")
 
     def start(self, name: str) -> Unit:
         unit = self.find(name)
         if unit.state != "active":
-            self._log(unit, f"Starting {unit.description}...")
+            self._log(unit, f"Starting {unit.label}...")
             self._spawn(unit)
         return unit
 
@@ -137,16 +145,32 @@ class ServiceManager:
         proc = self.main_process(unit)
         unit.pending_restart_ms = None
         if proc is not None:
-            self._log(unit, f"Stopping {unit.description}...")
+            self._log(unit, f"Stopping {unit.label}...")
             unit.state = "deactivating"
+            unit.last_pid, unit.last_argv = proc.pid, list(proc.argv)
             self.host.procs.kill(proc.pid, Signal.SIGTERM)
             if self.host.procs.get(proc.pid) is not None:  # ignored SIGTERM: systemd escalates
                 self.host.procs.exit(proc.pid, 128 + Signal.SIGKILL)
+            unit.last_exit_status = proc.exit_status
             self._log(unit, f"{unit.name}: Deactivated successfully.")
-            self._log(unit, f"Stopped {unit.description}.")
+            self._log(unit, f"Stopped {unit.label}.")
         unit.state, unit.sub_state, unit.main_pid = "inactive", "dead", None
         unit.since_ms = self.host.clock.now_ms
         return unit
+
+    def enable(self, name: str) -> bool:
+        """Mark a unit enabled at boot; False when it already was."""
+        unit = self.find(name)
+        changed = not unit.enabled
+        unit.enabled = True
+        return changed
+
+    def disable(self, name: str) -> bool:
+        """Stop a unit starting at boot; False when it already was disabled."""
+        unit = self.find(name)
+        changed = unit.enabled
+        unit.enabled = False
+        return changed
 
     def restart(self, name: str) -> Unit:
         self.stop(name)
@@ -158,9 +182,9 @@ class ServiceManager:
             raise ServiceError(ServiceErrorKind.RELOAD_NOT_APPLICABLE, unit.name)
         proc = self.main_process(unit)
         if proc is not None:
-            self._log(unit, f"Reloading {unit.description}...")
+            self._log(unit, f"Reloading {unit.label}...")
             self.host.procs.kill(proc.pid, Signal.SIGHUP)
-            self._log(unit, f"Reloaded {unit.description}.")
+            self._log(unit, f"Reloaded {unit.label}.")
         return unit
 
     def on_process_exit(self, proc: Process) -> None:
@@ -170,6 +194,7 @@ class ServiceManager:
             return
         status = proc.exit_status or 0
         unit.main_pid = None
+        unit.last_pid, unit.last_argv = proc.pid, list(proc.argv)
         unit.last_exit_status = status
         unit.since_ms = self.host.clock.now_ms
         if status > 128:
@@ -199,6 +224,6 @@ class ServiceManager:
                 unit.restarts += 1
                 self._log(unit, f"{unit.name}: Scheduled restart job, restart counter is at "
                           f"{unit.restarts}.")
-                self._log(unit, f"Stopped {unit.description}.")
-                self._log(unit, f"Started {unit.description}.")
+                self._log(unit, f"Stopped {unit.label}.")
+                self._log(unit, f"Started {unit.label}.")
                 self._spawn(unit, quiet=True)
