@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pagerdrill.world.world import World
 
@@ -23,8 +24,10 @@ __all__ = [
     "PlayerStart",
     "Predicate",
     "Scenario",
+    "TimeRules",
     "Trap",
     "TrapOutcome",
+    "WrongPathOutcome",
 ]
 
 Predicate = Callable[[World], bool]
@@ -106,6 +109,19 @@ class Debrief:
 
 
 @dataclass(frozen=True)
+class TimeRules:
+    """How simulated time moves during a drill."""
+
+    limit_ms: int | None = None  # after the page; None: no limit
+    per_command_ms: int = 2000  # simulated time each command costs at least
+    speed: float = 1.0  # simulated seconds per wall-clock second while the player thinks
+
+
+# What a wrong-path transcript must end in (its "# expect:" header).
+WrongPathOutcome = Literal["failed", "unresolved", "mitigated"]
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     title: str
@@ -124,6 +140,20 @@ class Scenario:
     source_path: str = ""
     # Transcripts of wrong paths with the outcome each must reach, for tests.
     wrong_paths: dict[str, list[str]] = field(default_factory=dict)
+    # The outcome each wrong path must reach, by the same names as ``wrong_paths``.
+    wrong_path_outcomes: dict[str, WrongPathOutcome] = field(default_factory=dict)
+    time: TimeRules = field(default_factory=TimeRules)
+    # Seed variation: the texts, objectives and world above use the variables drawn for
+    # ``seed`` (canonical ones for 0); ``for_seed`` gives the same scenario for another seed.
+    seed: int = 0
+    variables: dict[str, object] = field(default_factory=dict)
+    reseed: Callable[[int], Scenario] | None = field(default=None, repr=False, compare=False)
+
+    def for_seed(self, seed: int) -> Scenario:
+        """This scenario with its variables drawn for ``seed`` (names, sizes, red herrings)."""
+        if seed == self.seed or self.reseed is None:
+            return self
+        return self.reseed(seed)
 
     def candidate(self, number: int) -> Candidate | None:
         """Candidates are numbered from 1 for the player."""
