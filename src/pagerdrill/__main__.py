@@ -1,0 +1,7 @@
+"""``python -m pagerdrill``: the same as the ``pagerdrill`` command."""
+
+import sys
+
+from pagerdrill.cli import main
+
+sys.exit(main())

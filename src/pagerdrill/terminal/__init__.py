@@ -1,0 +1,1 @@
+"""The terminal front end: ``pagerdrill play`` in your own terminal."""
