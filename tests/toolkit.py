@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pagerdrill.tools.api import ByteInput, ByteSink, Invocation
+from pagerdrill.tools.api import ByteInput, ByteSink, CommandOutput, Editor, Invocation
 from pagerdrill.tools.registry import lookup
 from pagerdrill.world.host import Host
 
 
 @dataclass
 class StubShell:
-    """The little of a shell a tool may ask for: user, cwd and environment."""
+    """The little of a shell a tool may ask for: user, cwd, environment, host."""
 
     user: str = "root"
     cwd: str = "/root"
     env: dict[str, str] = field(default_factory=lambda: {"HOME": "/root", "PATH": "/usr/bin"})
+    host: Host | None = None
+    pid: int = 4242
+    editor: Editor | None = None
+    history: list[str] = field(default_factory=list)
 
-    def run_nested(self, host: Host, user: str, command: str | None):  # type: ignore[no-untyped-def]
+    def run_nested(self, host: Host, user: str, command: str | None) -> CommandOutput:
         raise NotImplementedError("nested shells are the shell's business")
 
 
@@ -41,7 +45,7 @@ def run_tool(host: Host, argv: list[str], stdin: bytes = b"", *, user: str = "ro
     tool = lookup(argv[0])
     assert tool is not None, f"no tool named {argv[0]}"
     sink = ByteSink()
-    inv = Invocation(argv, host.world, host, StubShell(user, cwd),
+    inv = Invocation(argv, host.world, host, StubShell(user, cwd, host=host),
                      ByteInput([stdin] if stdin else []), sink)
     gen = tool(inv)
     out: list[bytes] = []
