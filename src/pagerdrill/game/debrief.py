@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -229,7 +230,7 @@ def render_debrief(report: DebriefReport) -> str:
         f"Score {report.score.total}/100, grade {report.score.grade}",
         "",
         "What happened",
-        f"  {report.summary}",
+        *_paragraph(report.summary),
         "",
         *_timeline_rows(report),
         "",
@@ -258,5 +259,16 @@ def render_debrief(report: DebriefReport) -> str:
     for part in report.score.parts:
         out_of = f"/{part.max_points}" if part.max_points else ""
         lines.append(f"  {part.label:<18}{part.points:>4}{out_of:<4}  {part.detail}")
-    lines += ["", "Takeaway", f"  {report.takeaway}", ""]
+    lines += ["", "Takeaway", *_paragraph(report.takeaway), ""]
     return "\n".join(lines)
+
+
+def _paragraph(text: str, width: int = 78) -> list[str]:
+    """Scenario prose, re-wrapped and indented under its heading (blank lines kept)."""
+    out: list[str] = []
+    for block in text.strip().split("\n\n"):
+        if out:
+            out.append("")
+        out += textwrap.wrap(" ".join(block.split()), width, initial_indent="  ",
+                             subsequent_indent="  ")
+    return out
