@@ -20,6 +20,7 @@ class StubShell:
     pid: int = 4242
     editor: Editor | None = None
     history: list[str] = field(default_factory=list)
+    stdout_is_terminal: bool = False
 
     def run_nested(self, host: Host, user: str, command: str | None) -> CommandOutput:
         raise NotImplementedError("nested shells are the shell's business")

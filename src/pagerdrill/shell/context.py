@@ -21,6 +21,8 @@ class ShellView:
         self.shell = shell
         self.state = state
         self._env = env
+        # Fixed when the command starts, like isatty(1) in a real process.
+        self.stdout_is_terminal = state.tty
 
     @property
     def user(self) -> str:

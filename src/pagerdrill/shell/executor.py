@@ -205,8 +205,13 @@ class Executor:
         except ShellError as error:
             self.report(stderr, error)
             return error.status
-        gen = run(table.stdin, table.stderr())
-        return (yield from table.pump(gen, name, stderr))
+        saved_tty = state.tty
+        state.tty = saved_tty and not any(_writes_stdout(r) for r in redirects)
+        try:
+            gen = run(table.stdin, table.stderr())
+            return (yield from table.pump(gen, name, stderr))
+        finally:
+            state.tty = saved_tty
 
     # -- pipelines and jobs -------------------------------------------------
 
@@ -223,9 +228,13 @@ class Executor:
         else:
             stages: list[_Stage] = []
             upstream = stdin
+            piped = _off_terminal(state)
+            last = node.commands[-1]
             try:
                 for command in node.commands:
-                    stage = _Stage(self.subshell(command, state, upstream, stderr), self.budget)
+                    stage_state = state if command is last else piped
+                    stage = _Stage(self.subshell(command, stage_state, upstream, stderr),
+                                   self.budget)
                     stages.append(stage)
                     upstream = ByteInput(stage)
                 yield from stages[-1]
@@ -351,7 +360,7 @@ class Executor:
             state.last_status = 0
             return ""
         parts: list[bytes] = []
-        gen = self.subshell(node, state, ByteInput.empty(), stderr)
+        gen = self.subshell(node, _off_terminal(state), ByteInput.empty(), stderr)
         while True:
             try:
                 chunk = next(gen)
@@ -583,6 +592,20 @@ def _with_temp_vars(
                 state.vars[name] = old
                 if name not in was_exported:
                     state.exported.discard(name)
+
+
+def _off_terminal(state: ShellState) -> ShellState:
+    """A forked state whose standard output is a pipe, not the terminal."""
+    child = state.copy()
+    child.tty = False
+    return child
+
+
+def _writes_stdout(redirect: Redirect) -> bool:
+    """Whether a redirect points standard output at a file (``>``, ``>>``, ``&>``...)."""
+    if redirect.op in ("&>", "&>>"):
+        return True
+    return redirect.op in (">", ">>", ">|", "<>") and redirect.fd in (None, 1)
 
 
 def _just(status: int) -> CommandOutput:

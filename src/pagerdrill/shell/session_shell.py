@@ -69,6 +69,9 @@ class Shell:
         self.editor: Editor | None = None
         self.exited = False  # the player typed exit at the outermost shell
         self.strict = strict  # re-raise tool exceptions instead of reporting them (tests)
+        # Whether command output lands on a terminal (both front ends show a terminal;
+        # tests of raw tool output may turn it off).
+        self.terminal = True
         self._executor: Executor | None = None
         state = self.new_state(host, user, home=home, pid=pid)
         for name, value in (env or {}).items():
@@ -197,6 +200,7 @@ class Shell:
         if tree is None:
             return state.last_status
         executor = Executor(self, self.limits, expanded)
+        state.tty = self.terminal
         status = yield from self._execute(executor, tree, state)
         state.last_status = status
         for line_out in _job_notices(executor.jobs):

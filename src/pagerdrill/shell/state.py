@@ -49,6 +49,7 @@ class ShellState:
     pid: int = 0
     last_bg_pid: int | None = None
     depth: int = 0  # nesting of functions, subshells and substitutions
+    tty: bool = False  # standard output is the player's terminal (not a pipe or file)
 
     @property
     def env(self) -> dict[str, str]:
@@ -69,6 +70,7 @@ class ShellState:
             pid=self.pid,
             last_bg_pid=self.last_bg_pid,
             depth=self.depth,
+            tty=self.tty,
         )
 
     def set_var(self, name: str, value: str, export: bool = False) -> None:

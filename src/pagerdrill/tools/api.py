@@ -163,6 +163,11 @@ class ShellContext(Protocol):
     @property
     def history(self) -> list[str]: ...
 
+    @property
+    def stdout_is_terminal(self) -> bool:
+        """isatty(1): ls lays out columns only for a terminal, never into a pipe."""
+        ...
+
     def run_nested(self, host: Host, user: str, command: str | None) -> CommandOutput:
         """Run a command line (or an interactive login when None) on another host."""
         ...

@@ -166,8 +166,11 @@ class FileSystem:
             raise FsError(errno.ENOTDIR, mount.target)
         self.mounts.append(mount)
         self.mounts.sort(key=lambda m: len(m.target))
+        # The directory underneath stays charged to the parent filesystem; the new
+        # filesystem's own root directory costs it one block and one inode.
         point.mount = mount
-        self._charge(point)
+        mount.used_bytes += BLOCK
+        mount.used_inodes += 1
 
     def mount_for_path(self, path: str) -> Mount:
         path = posixpath.normpath(path)
