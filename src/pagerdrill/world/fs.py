@@ -210,7 +210,13 @@ class FileSystem:
 
     def set_opaque(self, path: str, nbytes: int, ninodes: int = 0) -> None:
         """Declare unmodelled contents under a directory (for du/df totals)."""
-        inode = self.lookup(path)
+        self._set_opaque(self.lookup(path), nbytes, ninodes)
+
+    def remove_opaque(self, inode: Inode) -> None:
+        """Delete a directory's unenumerated contents (``rm -r`` reaching them)."""
+        self._set_opaque(inode, 0, 0)
+
+    def _set_opaque(self, inode: Inode, nbytes: int, ninodes: int) -> None:
         inode.mount.used_inodes += ninodes - inode.opaque_inodes
         inode.opaque_bytes, inode.opaque_inodes = nbytes, ninodes
         self._charge(inode)

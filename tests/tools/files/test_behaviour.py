@@ -166,3 +166,15 @@ def test_unknown_option_is_a_usage_error(host: Host) -> None:
         assert result.err == (f"{tool}: invalid option -- 'Z'\n"
                               f"Try '{tool} --help' for more information.\n")
         assert result.status == status
+
+
+def test_rm_r_removes_contents_the_model_does_not_enumerate(host: Host) -> None:
+    host.fs.mkdir("/var/lib/postgresql/15/main/base", parents=True)
+    host.fs.set_opaque("/var/lib/postgresql/15/main/base", 2 * GiB, 1500)
+    mount = host.fs.mounts[0]
+    used = mount.used_bytes, mount.used_inodes
+    result = run_tool(host, ["rm", "-rf", "/var/lib/postgresql"])
+    assert (result.status, result.err) == (0, "")
+    assert not host.fs.exists("/var/lib/postgresql")
+    assert mount.used_bytes < used[0] - 2 * GiB
+    assert mount.used_inodes == used[1] - 1500 - 4

@@ -62,7 +62,7 @@ class _Remover:
             if not recursive and not self.parsed.flag("dir"):
                 self.fail(path, FsError(errno.EISDIR, path))
                 return False
-            if recursive and inode.entries:
+            if recursive and (inode.entries or inode.opaque_inodes):
                 if self.interactive and not self.ask(f"descend into directory {quote(path)}"):
                     return False
                 if not allowed(inode, self.cred, 5):
@@ -73,6 +73,8 @@ class _Remover:
                     ok = self.remove(child_path(path, name), child) and ok
                 if not ok:
                     return False
+            if recursive and inode.opaque_inodes:
+                fs.remove_opaque(inode)  # the files the model does not enumerate go too
             if self.interactive and not self.ask(f"remove directory {quote(path)}"):
                 return False
             try:
