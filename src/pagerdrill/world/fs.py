@@ -519,6 +519,8 @@ class FileSystem:
             content.replace(b"")
             self._touch_modified(inode)
         room = self._room(inode)
+        if data and room == 0:
+            raise FsError(errno.ENOSPC, path)  # nothing written: mtime stays
         content.append(data[:room])
         self._touch_modified(inode)
         if len(data) > room:
@@ -529,6 +531,8 @@ class FileSystem:
         """A process appends ``length`` bytes of a text source; returns bytes written."""
         content = self._content(inode, "")
         length = min(length, self._room(inode))
+        if length <= 0:
+            return 0  # a failed write(2) leaves the file and its mtime alone
         content.append_generated(source, start, length)
         self._touch_modified(inode)
         return length
