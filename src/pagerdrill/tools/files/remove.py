@@ -69,7 +69,7 @@ class _Remover:
                     self.fail(path, FsError(errno.EACCES, path))
                     return False
                 ok = True
-                for name, child in list(inode.entries.items()):
+                for name, child in list(fs.children(inode)):
                     ok = self.remove(child_path(path, name), child) and ok
                 if not ok:
                     return False
