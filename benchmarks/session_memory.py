@@ -12,28 +12,32 @@ import sys
 import tracemalloc
 
 from pagerdrill.game.catalog import find_scenario
+from pagerdrill.game.model import Scenario
 from pagerdrill.game.session import Session
 
 SESSIONS = 20
 
 
+def play(scenario: Scenario, seed: int) -> Session:
+    """A session that has run its seed's solution transcript."""
+    session = Session(scenario, seed=seed)
+    for line in scenario.for_seed(seed).solution:
+        if session.finished:
+            break
+        session.submit(line)
+    return session
+
+
 def main() -> int:
     scenario = find_scenario("disk-full")
-    warm = Session(scenario, seed=0)  # import and cache everything shared once
-    for line in scenario.for_seed(0).solution:
-        warm.submit(line)
-    del warm
+    play(scenario, 0)  # import and cache everything shared once
+
     gc.collect()
     tracemalloc.start()
     baseline = tracemalloc.get_traced_memory()[0]
     live = []
     for seed in range(SESSIONS):
-        session = Session(scenario, seed=seed)
-        for line in scenario.for_seed(seed).solution:
-            if session.finished:
-                break
-            session.submit(line)
-        live.append(session)
+        live.append(play(scenario, seed))
     gc.collect()
     held = tracemalloc.get_traced_memory()[0] - baseline
     tracemalloc.stop()

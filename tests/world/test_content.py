@@ -73,3 +73,14 @@ def test_iter_chunks_reads_lazily_from_an_offset() -> None:
     content = FileContent.generated(_source(), 0, 64 * GiB)
     first = next(content.iter_chunks(64 * GiB - 10, chunk=4))
     assert len(first) == 4
+
+
+def test_sources_with_wildly_varying_lines_still_render_exact_chunks() -> None:
+    def bursty(rng: Rng, t_ms: int) -> str:
+        return "x" * rng.choice([10, 10, 10, 3000])
+
+    source = TextSource("bursty", 3, bursty, t0_ms=0, bytes_per_second=1e6)
+    for index in range(40):
+        chunk = source.chunk(index)
+        assert len(chunk) == source.chunk_size
+        assert chunk.count(b"\n") == source.lines_per_chunk

@@ -30,8 +30,8 @@ LineFactory = Callable[[Rng, int], str]
 PadFactory = Callable[[Rng, int, int], str]
 
 # Rendered chunks are cached process-wide, not per session: the cost is bounded
-# (this many chunks in all) and shared by every player reading the same logs.
-_CACHE_CHUNKS = 32
+# (this many bytes in all, like a page cache) and shared by every player.
+_CACHE_BYTES = 16 * 1024 * 1024
 _chunk_cache: OrderedDict[tuple[int, int], bytes] = OrderedDict()
 _source_ids = itertools.count()
 _FILL = 0.9  # share of a chunk filled by ordinary lines; the last line takes the rest
@@ -104,7 +104,7 @@ class TextSource:
             return cached
         data = self._render(index)
         _chunk_cache[key] = data
-        if len(_chunk_cache) > _CACHE_CHUNKS:
+        if len(_chunk_cache) * self.chunk_size > _CACHE_BYTES:
             _chunk_cache.popitem(last=False)
         return data
 
@@ -120,9 +120,12 @@ class TextSource:
             line = line[: self._max_line] + b"\n"
             lines.append(line)
             used += len(line)
+        if used > self.chunk_size - 2:
+            # A rare run of long lines: cut them evenly so the chunk keeps its shape.
+            limit = (self.chunk_size - 2) // len(lines)
+            lines = [ln if len(ln) <= limit else ln[: limit - 1] + b"\n" for ln in lines]
+            used = sum(len(ln) for ln in lines)
         room = self.chunk_size - used - 1
-        if room < 1:
-            raise ValueError(f"text source {self.name}: lines too long for its chunk size")
         t_last = self.time_of(int(start + self.chunk_size - step))
         lines.append(self.pad_line(rng, t_last, room).encode()[:room].ljust(room) + b"\n")
         return b"".join(lines)
