@@ -65,10 +65,10 @@ def test_substitution() -> None:
     values: dict[str, Any] = {"host": "web-01", "cpus": 8}
     unknown: list[tuple[tuple[str | int, ...], str]] = []
     data = {"a": "on {{ host }} and {{host}}", "b": ["{{ cpus }}", " {{ cpus }} "],
-            "c": {"d": "{{ nope }}", "e": 3}, "{{ host }}": "keys stay"}
+            "c": {"d": "{{ nope }}", "e": 3}, "{{ host }}.conf": "keys too"}
     result = substitute_data(data, values, lambda path, name: unknown.append((path, name)))
     assert result == {"a": "on web-01 and web-01", "b": [8, 8], "c": {"d": "{{ nope }}", "e": 3},
-                      "{{ host }}": "keys stay"}
+                      "web-01.conf": "keys too"}
     assert unknown == [(("c", "d"), "nope")]
     missing: list[str] = []
     assert substitute_text("x {{ a.b }} {{ cpus }}", values, missing.append) == "x {{ a.b }} 8"

@@ -96,7 +96,8 @@ def substitute_text(text: str, values: dict[str, Scalar],
 def substitute_data(data: Any, values: dict[str, Scalar],
                     unknown: Callable[[tuple[str | int, ...], str], None],
                     path: tuple[str | int, ...] = ()) -> Any:
-    """Substitute in every string value of a YAML tree (keys are left alone).
+    """Substitute in every string of a YAML tree, mapping keys included (file names
+    in a repository, group names).
 
     A string that is exactly one reference takes the variable's own type, so
     ``cpus: "{{ cpus }}"`` stays an integer.
@@ -109,5 +110,15 @@ def substitute_data(data: Any, values: dict[str, Scalar],
     if isinstance(data, list):
         return [substitute_data(v, values, unknown, (*path, i)) for i, v in enumerate(data)]
     if isinstance(data, dict):
-        return {k: substitute_data(v, values, unknown, (*path, k)) for k, v in data.items()}
+        return {_substitute_key(k, values, unknown, path): substitute_data(v, values, unknown,
+                                                                          (*path, k))
+                for k, v in data.items()}
     return data
+
+
+def _substitute_key(key: object, values: dict[str, Scalar],
+                    unknown: Callable[[tuple[str | int, ...], str], None],
+                    path: tuple[str | int, ...]) -> object:
+    if not isinstance(key, str):
+        return key
+    return substitute_text(key, values, lambda name: unknown((*path, key), name))
