@@ -117,11 +117,10 @@ def test_resolved_without_prevent_is_still_resolved() -> None:
     assert session.outcome is Outcome.RESOLVED and not session.finished
 
 
-def test_penalty_trap_is_recorded_once_and_the_drill_goes_on() -> None:
+def test_penalty_trap_is_recorded_once_silently_and_the_drill_goes_on() -> None:
     session = new_session()
     turn = session.submit("touch /tmp/restarted-db")
-    traps = [e for e in turn.events if isinstance(e, TrapEvent)]
-    assert [(e.trap_id, e.fatal) for e in traps] == [("restart-db", False)]
+    assert not [e for e in turn.events if isinstance(e, TrapEvent)]  # the debrief tells
     session.submit("echo again")
     assert [h.trap.id for h in session.traps] == ["restart-db"]
     assert not session.finished

@@ -336,8 +336,11 @@ class Session:
             if trap.id in fired or not trap.triggered(self.world):
                 continue
             self.traps.append(TrapHit(trap, self.t))
-            events.append(TrapEvent(self.t, trap.id, trap.description, trap.consequence,
-                                    trap.outcome is TrapOutcome.FAIL, trap.destructive))
+            # A penalty is the player's to discover (df still says 100%); the debrief
+            # names it. Only a drill-ending trap is announced when it happens.
+            if trap.outcome is TrapOutcome.FAIL:
+                events.append(TrapEvent(self.t, trap.id, trap.description, trap.consequence,
+                                        True, trap.destructive))
         return events
 
     def _held(self, *kinds: ObjectiveKind) -> bool:
