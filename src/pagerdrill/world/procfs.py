@@ -95,9 +95,9 @@ class _ProcTree:
         return node
 
     def _link(self, path: str, parent: Inode, target: str, magic: Inode | None = None,
-              uid: int = 0) -> Inode:
-        node = self._node(path, Kind.LINK, 0o777, parent, uid)
-        node.target, node.magic_target = target, magic
+              uid: int = 0, mode: int = 0o777) -> Inode:
+        node = self._node(path, Kind.LINK, mode, parent, uid)
+        node.target, node.magic_target, node.mode = target, magic, mode
         return node
 
     def _dir(self, path: str, parent: Inode, compute: Callable[[Inode], dict[str, Inode]],
@@ -144,14 +144,16 @@ class _ProcTree:
 
     def _fds(self, directory: Inode, proc: Process) -> dict[str, Inode]:
         base = f"/proc/{proc.pid}/fd"
-        entries = {str(fd): self._link(f"{base}/{fd}", directory, "/dev/null", uid=proc.uid)
-                   for fd in (0, 1, 2)}
+        # An fd link's mode shows how it was opened: lr-x read, l-wx write, lrwx both.
+        entries = {str(fd): self._link(f"{base}/{fd}", directory, "/dev/null", uid=proc.uid,
+                                       mode=0o700) for fd in (0, 1, 2)}
         for handle in proc.open_files():
             target = self.host.fs.path_of(handle.inode) if handle.inode.nlink else handle.path
             if handle.inode.deleted:
                 target += " (deleted)"
+            mode = {"r": 0o500, "w": 0o300}.get(handle.mode, 0o700)
             entries[str(handle.fd)] = self._link(f"{base}/{handle.fd}", directory, target,
-                                                 handle.inode, proc.uid)
+                                                 handle.inode, proc.uid, mode)
         return entries
 
     def _meminfo(self) -> str:
