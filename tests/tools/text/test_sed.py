@@ -40,3 +40,26 @@ def test_sed_script_errors() -> None:
     result = sh(make_host(), "sed", "s/a/b")
     assert result.err == "sed: -e expression #1, char 5: unterminated `s' command\n"
     assert result.status == 1
+
+
+def test_sed_in_place_writes_a_new_file_beside_the_old_one() -> None:
+    host = make_host({"/etc/app.conf": b"debug=true\n"})
+    before = host.fs.lookup("/etc/app.conf")
+    before.mode, before.uid = 0o640, 33
+    assert sh(host, "sed", "-i", "s/true/false/", "/etc/app.conf").status == 0
+    after = host.fs.lookup("/etc/app.conf")
+    assert after is not before  # renamed over: a new inode, like GNU sed
+    assert (after.mode, after.uid) == (0o640, 33)
+    assert sorted(host.fs.listdir(host.fs.lookup("/etc"))).count("app.conf") == 1
+
+
+def test_sed_in_place_on_a_full_disk_fails_and_leaves_the_file_alone() -> None:
+    host = make_host({"/etc/app.conf": b"debug=true\n"})
+    mount = host.fs.mounts[0]
+    mount.size_bytes = mount.used_bytes  # not one block left
+    result = sh(host, "sed", "-i", "s/true/false/", "/etc/app.conf")
+    assert result.status == 4
+    # What GNU sed 4.9 printed on a full ext4 loop mount here.
+    assert result.err == "sed: couldn't flush <unknown>: No space left on device\n"
+    assert host.fs.lookup("/etc/app.conf").content.read() == b"debug=true\n"  # type: ignore[union-attr]
+    assert not [n for n in host.fs.listdir(host.fs.lookup("/etc")) if n.startswith("sed")]

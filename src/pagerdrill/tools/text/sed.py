@@ -21,7 +21,7 @@ from pagerdrill.tools.text.common import (
     open_for_write,
 )
 from pagerdrill.tools.text.sedscript import Address, Command, SedError, Subst, parse_script
-from pagerdrill.world.errors import FsError, errno
+from pagerdrill.world.errors import FsError
 from pagerdrill.world.fs import Inode
 
 __all__ = ["sed"]
@@ -582,20 +582,48 @@ def _edit_in_place(inv: Invocation, commands: list[Command], p: ParsedArgs, oper
         result = b"".join(run.run(["-"]))
     finally:
         inv.stdin = saved
+    status = _replace_file(inv, operand, inode, result, suffix)
+    if status:
+        return status
+    return run.quit_code or run.status
+
+
+_TEMP_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _replace_file(inv: Invocation, operand: str, inode: Inode, result: bytes,
+                  suffix: str) -> int:
+    """Write the result as GNU sed does: a temporary file beside the original, renamed
+    over it. So on a full disk the edit fails (the old file still holds its blocks)
+    and the original is left untouched."""
     fs = inv.host.fs
+    cred = inv.host.cred_for(inv.user)
+    path = fs.abspath(operand, inv.cwd)
+    directory = posixpath.dirname(path)
+    temp = posixpath.join(directory, "sed" + "".join(fs.rng.choice(_TEMP_CHARS)
+                                                      for _ in range(6)))
+    try:
+        handle = fs.create(temp, cred=cred, mode=inode.mode, uid=inode.uid, gid=inode.gid)
+    except FsError as error:
+        inv.error(f"couldn't open temporary file {temp}: {error.strerror}")
+        return 4
+    try:
+        fs.write(handle, result, append=False, path=temp)
+    except FsError as error:
+        fs.unlink(temp)
+        # GNU sed 4.9 names no file here: checked on a full ext4 loop mount.
+        inv.error(f"couldn't flush <unknown>: {error.strerror}")
+        return 4
     try:
         if suffix:
-            base = posixpath.basename(operand)
-            backup = suffix.replace("*", base) if "*" in suffix else operand + suffix
-            if "*" in suffix and "/" not in suffix:
-                backup = posixpath.join(posixpath.dirname(operand), backup)
-            target = open_for_write(inv, backup)
-            fs.write(target, original, append=False, path=backup)
-        fs.write(inode, result, append=False, path=operand)
+            base = posixpath.basename(path)
+            backup = suffix.replace("*", base) if "*" in suffix else path + suffix
+            if "/" not in backup:
+                backup = posixpath.join(directory, backup)
+            fs.rename(path, backup, cred=cred)
+        fs.rename(temp, path, cred=cred)
     except FsError as error:
-        if error.errno == errno.ENOSPC:
-            inv.error(f"couldn't flush {operand}: {error.strerror}")
-        else:
-            inv.error(f"couldn't open temporary file {operand}: {error.strerror}")
+        fs.unlink(temp)
+        inv.error(f"cannot rename {temp}: {error.strerror}")
         return 4
-    return run.quit_code or run.status
+    return 0
