@@ -126,3 +126,13 @@ def test_sparkline_scales_and_buckets() -> None:
     assert sparkline([3, 3, 3]) == "▄▄▄"
     assert sparkline(list(range(100)), width=10) == "▂▂▃▄▄▅▆▇▇█"  # bucket peaks 9, 19... 99
     assert sparkline([]) == ""
+
+
+def test_dashboard_values_scale_byte_units() -> None:
+    from pagerdrill.game.ingame import format_value
+
+    assert format_value(66825428992, "B") == "62.2 GiB"
+    assert format_value(601715, "KiB") == "588 MiB"
+    assert format_value(512, "B") == "512 B"
+    assert format_value(99.5, "%") == "99.5%"
+    assert format_value(3.0, "req/s") == "3.0 req/s"

@@ -24,6 +24,7 @@ __all__ = [
     "GAME_COMMANDS",
     "GameReply",
     "complete_game_command",
+    "format_value",
     "run_game_command",
     "sparkline",
 ]
@@ -130,7 +131,20 @@ def sparkline(values: list[float], width: int = SPARK_WIDTH,
                    for v in peaks)
 
 
-def _value(value: float, unit: str) -> str:
+# Byte units a dashboard shows scaled, as Grafana does: 66825428992 B is "62.2 GiB".
+_BYTE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
+_PREFIXES = ("B", "KiB", "MiB", "GiB", "TiB")
+
+
+def format_value(value: float, unit: str) -> str:
+    """A gauge reading with its unit, byte units scaled to the largest that fits."""
+    if unit in _BYTE_UNITS:
+        value *= _BYTE_UNITS[unit]
+        step = 0
+        while abs(value) >= 1024 and step < len(_PREFIXES) - 1:
+            value /= 1024
+            step += 1
+        unit = _PREFIXES[step]
     number = f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
     return f"{number}%" if unit == "%" else f"{number} {unit}".rstrip()
 
@@ -142,7 +156,7 @@ def _gauge_row(gauge: Gauge, samples: list[Sample], title_width: int) -> str:
     bounds = (0.0, 100.0) if gauge.unit == "%" else None
     line = sparkline(values, bounds=bounds)
     return (f"  {gauge.title:<{title_width}}  {line:<{SPARK_WIDTH}}  "
-            f"{_value(values[-1], gauge.unit)}")
+            f"{format_value(values[-1], gauge.unit)}")
 
 
 def _dashboard(session: Session, args: list[str]) -> GameReply:
