@@ -111,8 +111,8 @@ def test_sleep_budget_per_line(shell: Shell) -> None:
     )
 
 
-def test_alias_default_and_expansion(run: Run) -> None:
-    assert run("alias ll") == "alias ll='ls -l'\n"
+def test_alias_definition_and_expansion(run: Run) -> None:
+    assert run("alias ll") == "bash: alias: ll: not found\n"  # Debian's root has none
     run("alias say='targs said'")
     assert run("say it") == "<said>\n<it>\n"
 

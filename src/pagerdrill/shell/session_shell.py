@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Frame", "Shell", "ShellResult"]
 
-DEFAULT_ALIASES = {"ll": "ls -l"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,6 @@ class Shell:
             cwd=cwd,
             vars=dict(env),
             exported=set(env),
-            aliases=dict(DEFAULT_ALIASES),
             pid=pid,
         )
 

@@ -57,6 +57,49 @@ _BASE_GROUPS = {"root": 0, "daemon": 1, "adm": 4, "sudo": 27, "www-data": 33,
                 "systemd-journal": 999, "postgres": 111, "nogroup": 65534}
 
 
+_ROOT_BASHRC = """\
+# ~/.bashrc: executed by bash(1) for non-login shells.
+
+# Note: PS1 and umask are already set in /etc/profile. You should not
+# need this unless you want different defaults for root.
+# PS1='${debian_chroot:+($debian_chroot)}\\h:\\w\\$ '
+# umask 022
+
+# You may uncomment the following lines if you want `ls' to be colorized:
+# export LS_OPTIONS='--color=auto'
+# eval "$(dircolors)"
+# alias ls='ls $LS_OPTIONS'
+# alias ll='ls $LS_OPTIONS -l'
+# alias l='ls $LS_OPTIONS -lA'
+#
+# Some more alias to avoid making mistakes:
+# alias rm='rm -i'
+# alias cp='cp -i'
+# alias mv='mv -i'
+"""
+_SKEL_BASHRC = """\
+# ~/.bashrc: executed by bash(1) for non-login shells.
+
+HISTCONTROL=ignoreboth
+HISTSIZE=1000
+HISTFILESIZE=2000
+
+# some more ls aliases
+alias ll='ls -l'
+alias la='ls -A'
+alias l='ls -CF'
+"""
+_PROFILE = """\
+# ~/.profile: executed by Bourne-compatible login shells.
+
+if [ "$BASH" ]; then
+  if [ -f ~/.bashrc ]; then
+    . ~/.bashrc
+  fi
+fi
+"""
+
+
 class Host:
     def __init__(self, world: World, spec: HostSpec, root_mount: Mount, *,
                  boot_ms: int, first_pid: int = 1) -> None:
@@ -190,5 +233,16 @@ class Host:
         install_procfs(self)
         for user in self.users.values():
             if user.uid == 0 or 1000 <= user.uid < 65534:
-                fs.mkdir(user.home, parents=True, uid=user.uid, gid=user.gid,
-                         mode=0o700 if user.uid == 0 else 0o755)
+                self._install_home(user)
+
+    def _install_home(self, user: User) -> None:
+        """A home with Debian's dot files: root's from base-files, others' from /etc/skel."""
+        fs = self.fs
+        fs.mkdir(user.home, parents=True, uid=user.uid, gid=user.gid,
+                 mode=0o700 if user.uid == 0 else 0o755)
+        rc = _ROOT_BASHRC if user.uid == 0 else _SKEL_BASHRC
+        for name, text in ((".bashrc", rc), (".profile", _PROFILE)):
+            path = f"{user.home.rstrip('/')}/{name}"
+            if not fs.exists(path):
+                fs.put(path, text.encode(), uid=user.uid, gid=user.gid,
+                       mtime_ms=self.boot_ms - 200 * 86_400_000)
