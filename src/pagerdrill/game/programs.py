@@ -15,7 +15,8 @@ from typing import Any
 
 from pagerdrill.world.content import TextSource
 from pagerdrill.world.host import Host
-from pagerdrill.world.process import OpenFile, Process, Program, Signal, SignalAction
+from pagerdrill.world.process import Process, Program, Signal, SignalAction
+from pagerdrill.world.programs.logstream import LogStream
 from pagerdrill.world.services import JournalEntry
 from pagerdrill.world.world import World
 
@@ -51,27 +52,22 @@ class LogWriter:
         self.path = path
         self.source_name = source
         self.error_every_ms = error_every_s * 1000
-        self.handle: OpenFile | None = None
-        self.position = 0
+        self.stream: LogStream | None = None
         self._last_error_ms: int | None = None
 
     def source(self, host: Host) -> TextSource:
         return text_source(host.world, self.source_name)
 
     def start(self, host: Host, proc: Process) -> None:
-        self.handle = host.procs.open(proc, self.path, "w")
-        self.position = self.source(host).offset_at(host.clock.now_ms)
+        source = self.source(host)
+        self.stream = LogStream(host, proc, self.path)
+        self.stream.follow(source, source.offset_at(host.clock.now_ms))
 
     def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
-        source = self.source(host)
-        target = source.offset_at(host.clock.now_ms)
-        wanted = target - self.position
-        if wanted <= 0 or self.handle is None:
+        if self.stream is None:
             return
-        written = host.fs.append_generated(self.handle.inode, source, self.position, wanted)
-        # Lines that did not fit are lost, as with a real logger on a full disk.
-        self.position = target
-        if written < wanted:
+        due, written = self.stream.pump(host.clock.now_ms)
+        if written < due:
             self.on_disk_full(host, proc)
 
     def on_disk_full(self, host: Host, proc: Process) -> None:
@@ -83,9 +79,13 @@ class LogWriter:
                                       "No space left on device", proc.unit, proc.pid, 3))
 
     def reopen(self, host: Host, proc: Process) -> None:
-        if self.handle is not None:
-            host.procs.close(proc, self.handle.fd)
-        self.handle = host.procs.open(proc, self.path, "w")
+        """What logrotate's postrotate asks for: close the old file, open the path anew."""
+        if self.stream is None:
+            return
+        cursor = self.stream.cursor
+        self.stream.close()
+        self.stream = LogStream(host, proc, self.path)
+        self.stream.follow(self.source(host), cursor)
 
     def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
         if sig is Signal.SIGHUP:
@@ -94,7 +94,7 @@ class LogWriter:
         return SignalAction.DEFAULT
 
     def stop(self, host: Host, proc: Process) -> None:
-        self.handle = None
+        self.stream = None
 
 
 BUILTIN_PROGRAMS: dict[str, Callable[..., Program]] = {"log_writer": LogWriter}

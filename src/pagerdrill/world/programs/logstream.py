@@ -90,6 +90,15 @@ class LogStream:
                                   pad_line=pad_line)
         self._cursor = 0
 
+    def follow(self, source: TextSource, cursor: int) -> None:
+        """Write an existing, shared text source from ``cursor`` on (scenario-declared logs)."""
+        self._source, self._source_key, self._cursor = source, source, cursor
+
+    @property
+    def cursor(self) -> int:
+        """How far into the current text source the log has been written."""
+        return self._cursor
+
     def pump(self, now_ms: int) -> tuple[int, int]:
         """Append the chatter due by ``now_ms``; returns (bytes due, bytes written)."""
         source = self._source
