@@ -27,3 +27,17 @@ def test_gauges_alerts_and_chat(world: World) -> None:
     assert len(tel.series["errors"]) == 7
     world.advance(120)
     assert len(tel.chat) == 1
+
+
+def test_chat_with_time_and_condition_waits_for_both(world: World) -> None:
+    world.facts["down"] = True
+    tel = world.telemetry
+    tel.page_ms = world.clock.now_ms
+    tel.chat_rules.append(ChatRule("vp-eng", "ETA?", at_ms=60_000,
+                                   when=lambda w: bool(w.facts["down"])))
+    tel.chat_rules.append(ChatRule("sam", "still broken", at_ms=30_000,
+                                   when=lambda w: bool(w.facts["down"])))
+    world.advance(40)
+    world.facts["down"] = False
+    world.advance(60)
+    assert [m.text for m in tel.chat] == ["still broken"]

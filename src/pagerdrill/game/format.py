@@ -317,12 +317,12 @@ class ChatSpec(Strict):
     author: str
     text: str
     at: Offset | None = None  # after the page: +3m
-    when: Predicate | None = None
+    when: Predicate | None = None  # with ``at``: posted from then on, once this holds
 
     @model_validator(mode="after")
-    def _one_trigger(self) -> ChatSpec:
-        if (self.at is None) == (self.when is None):
-            raise ValueError("give exactly one of 'at' or 'when'")
+    def _a_trigger(self) -> ChatSpec:
+        if self.at is None and self.when is None:
+            raise ValueError("give 'at', 'when', or both")
         return self
 
 

@@ -152,7 +152,8 @@ class Telemetry:
         for rule in self.chat_rules:
             if rule.posted:
                 continue
-            due = rule.at_ms is not None and now >= self.page_ms + rule.at_ms
-            if due or (rule.when is not None and rule.when(world)):
+            # Both given: from ``at`` on, once ``when`` holds ("still down at +12m").
+            due = rule.at_ms is None or now >= self.page_ms + rule.at_ms
+            if due and (rule.when is None or rule.when(world)):
                 rule.posted = True
                 self.post(now, rule.author, rule.text)
