@@ -13,10 +13,10 @@ from pagerdrill.world.host import Host
 class StubShell:
     """The little of a shell a tool may ask for: user, cwd, environment, host."""
 
+    host: Host
     user: str = "root"
     cwd: str = "/root"
     env: dict[str, str] = field(default_factory=lambda: {"HOME": "/root", "PATH": "/usr/bin"})
-    host: Host | None = None
     pid: int = 4242
     editor: Editor | None = None
     history: list[str] = field(default_factory=list)
@@ -42,11 +42,13 @@ class Result:
 
 
 def run_tool(host: Host, argv: list[str], stdin: bytes = b"", *, user: str = "root",
-             cwd: str = "/root", max_bytes: int = 1 << 24) -> Result:
+             cwd: str = "/root", max_bytes: int = 1 << 24, tty: bool = False) -> Result:
+    """Run ``argv`` once; ``tty`` says whether its stdout is the player's terminal."""
     tool = lookup(argv[0])
     assert tool is not None, f"no tool named {argv[0]}"
     sink = ByteSink()
-    inv = Invocation(argv, host.world, host, StubShell(user, cwd, host=host),
+    shell = StubShell(host, user, cwd, stdout_is_terminal=tty)
+    inv = Invocation(argv, host.world, host, shell,
                      ByteInput([stdin] if stdin else []), sink)
     gen = tool(inv)
     out: list[bytes] = []

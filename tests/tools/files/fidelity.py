@@ -143,9 +143,8 @@ def run_sim(host: Host, argv: list[str], env: dict[str, str] | None = None, *,
     """Run a simulated tool with an environment (and, optionally, a terminal)."""
     tool = lookup(argv[0])
     assert tool is not None, argv[0]
-    shell = StubShell("root", cwd, {"HOME": "/root", "PATH": "/usr/bin", **(env or {})})
-    if terminal:
-        shell.stdout_is_terminal = True  # type: ignore[attr-defined]
+    shell = StubShell(host, "root", cwd, {"HOME": "/root", "PATH": "/usr/bin", **(env or {})},
+                      stdout_is_terminal=terminal)
     sink = ByteSink()
     gen = tool(Invocation(argv, host.world, host, shell, ByteInput.empty(), sink))  # type: ignore[arg-type]
     out: list[bytes] = []
