@@ -34,6 +34,9 @@ class BuiltinCall:
     executor: Executor
     stdin: ByteInput
     stderr: ByteSink
+    # Set when the builtin reported a non-fatal error and must exit 1 (printf's
+    # "invalid number" still prints the rest, as bash does).
+    failed: bool = False
 
     @property
     def name(self) -> str:

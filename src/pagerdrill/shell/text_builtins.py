@@ -116,7 +116,7 @@ def _number(call: BuiltinCall, arg: str, floating: bool) -> int | float:
         return int(text, 0) if not re.fullmatch(r"[-+]?0\d+", text) else int(text, 8)
     except ValueError:
         call.error(f"{arg}: invalid number")
-        call.printf_failed = True  # type: ignore[attr-defined]
+        call.failed = True
         match = re.match(r"[-+]?\d+", text)
         return int(match.group()) if match else 0
 
@@ -142,7 +142,6 @@ def printf(call: BuiltinCall) -> CommandOutput:
         return 2
     fmt, values = args[0], args[1:]
     out: list[str] = []
-    call.printf_failed = False  # type: ignore[attr-defined]
     while True:
         consumed, stop = _format_once(call, fmt, values, out)
         values = values[consumed:]
@@ -153,7 +152,7 @@ def printf(call: BuiltinCall) -> CommandOutput:
         call.state.set_var(target, text)
     else:
         yield _encode(text)
-    return 1 if call.printf_failed else 0  # type: ignore[attr-defined]
+    return 1 if call.failed else 0
 
 
 def _format_once(
