@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pagerdrill.tools.api import ByteInput, ByteSink, CommandOutput, Editor, Invocation
+from pagerdrill.tools.api import ByteInput, ByteSink, CommandOutput, Editor, Invocation, Repl
 from pagerdrill.tools.registry import lookup
 from pagerdrill.world.host import Host
 
@@ -21,6 +21,11 @@ class StubShell:
     editor: Editor | None = None
     history: list[str] = field(default_factory=list)
     stdout_is_terminal: bool = False
+    stdin_is_terminal: bool = False
+    repl: Repl | None = None
+
+    def take_terminal(self, repl: Repl) -> None:
+        self.repl = repl
 
     def run_nested(self, host: Host, user: str, command: str | None) -> CommandOutput:
         raise NotImplementedError("nested shells are the shell's business")

@@ -288,3 +288,18 @@ def test_no_editor_in_scripted_mode_and_the_seam_reaches_the_shell() -> None:
         return data
 
     assert Session(make_scenario(), 0, editor=edit).shell.editor is edit  # type: ignore[attr-defined]
+
+
+def test_an_interactive_program_gets_lines_and_ctrl_d_until_it_exits() -> None:
+    import shell.test_repl  # noqa: F401  (registers the toy interactive program `ttoy`)
+    from pagerdrill.game.session import END_OF_INPUT
+
+    session = Session(make_scenario(), 0)
+    session.submit("ttoy")
+    assert session.in_program and session.prompt() == "toy> "
+    turn = session.submit("status")  # the program's line, not the game's command
+    assert (turn.output, turn.game_command) == ("toy: status\n", False)
+    assert session.submit(END_OF_INPUT).output == "bye\n"
+    assert not session.in_program and not session.finished
+    replayed = Session.replay(make_scenario(), 0, session.log)
+    assert [t.output for t in replayed.transcript] == [t.output for t in session.transcript]

@@ -32,6 +32,7 @@ from pagerdrill.world.world import World
 __all__ = [
     "COMMAND_COST_MS",
     "DiagnosisAttempt",
+    "END_OF_INPUT",
     "DrillOver",
     "Editor",
     "LogEntry",
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 COMMAND_COST_MS = 10_000  # a scripted command: typing it, reading its output
+# Ctrl-D typed at an interactive program's prompt (psql, redis-cli), as it is logged.
+END_OF_INPUT = "\x04"
 
 # The editor seam: (path, current bytes) -> new bytes to save, or None (not saved).
 Editor = Callable[[str, bytes], bytes | None]
@@ -249,7 +252,8 @@ class Session:
         self._advance_to(target_ms)
         self.log.append(LogEntry(target_ms, line))
         prompt = self.shell.prompt()
-        reply = run_game_command(self, line)
+        # At a program's own prompt (psql's appdb=#), every line is that program's.
+        reply = None if self.in_program else run_game_command(self, line)
         if reply is not None:
             output, status, game = reply.output, reply.exit_status, True
             if reply.ends:
@@ -266,7 +270,16 @@ class Session:
         if self.end_reason is None:
             self.end_reason = reason
 
+    @property
+    def in_program(self) -> bool:
+        """An interactive program (psql, redis-cli) holds the terminal."""
+        return getattr(self.shell, "repl", None) is not None
+
     def _run_shell(self, line: str) -> tuple[str, int, bool]:
+        if line == END_OF_INPUT:
+            end = getattr(self.shell, "end_of_input", None)
+            output = end() if callable(end) else None
+            return (output or b"").decode("utf-8", errors="replace"), 0, False
         try:
             result = self.shell.run(line)
         except Exception as exc:  # a simulator bug must not end the player's drill

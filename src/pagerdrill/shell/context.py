@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pagerdrill.shell.state import ShellState
-from pagerdrill.tools.api import CommandOutput, Editor
+from pagerdrill.tools.api import CommandOutput, Editor, Repl
 
 if TYPE_CHECKING:
     from pagerdrill.shell.session_shell import Shell
@@ -21,8 +21,9 @@ class ShellView:
         self.shell = shell
         self.state = state
         self._env = env
-        # Fixed when the command starts, like isatty(1) in a real process.
+        # Fixed when the command starts, like isatty(0) and isatty(1) in a real process.
         self.stdout_is_terminal = state.tty
+        self.stdin_is_terminal = state.tty_in
 
     @property
     def user(self) -> str:
@@ -56,3 +57,6 @@ class ShellView:
 
     def run_nested(self, host: Host, user: str, command: str | None) -> CommandOutput:
         return self.shell.run_nested(host, user, command)
+
+    def take_terminal(self, repl: Repl) -> None:
+        self.shell.repl = repl

@@ -205,13 +205,14 @@ class Executor:
         except ShellError as error:
             self.report(stderr, error)
             return error.status
-        saved_tty = state.tty
-        state.tty = saved_tty and not any(_writes_stdout(r) for r in redirects)
+        saved = state.tty, state.tty_in
+        state.tty = saved[0] and not any(_writes_stdout(r) for r in redirects)
+        state.tty_in = saved[1] and not any(_reads_stdin(r) for r in redirects)
         try:
             gen = run(table.stdin, table.stderr())
             return (yield from table.pump(gen, name, stderr))
         finally:
-            state.tty = saved_tty
+            state.tty, state.tty_in = saved
 
     # -- pipelines and jobs -------------------------------------------------
 
@@ -229,10 +230,18 @@ class Executor:
             stages: list[_Stage] = []
             upstream = stdin
             piped = _off_terminal(state)
-            last = node.commands[-1]
+            fed = state.copy()
+            fed.tty_in = False
+            middle = _off_terminal(fed)
+            first, last = node.commands[0], node.commands[-1]
             try:
                 for command in node.commands:
-                    stage_state = state if command is last else piped
+                    if command is first:
+                        stage_state = piped
+                    elif command is last:
+                        stage_state = fed
+                    else:
+                        stage_state = middle
                     stage = _Stage(self.subshell(command, stage_state, upstream, stderr),
                                    self.budget)
                     stages.append(stage)
@@ -360,7 +369,9 @@ class Executor:
             state.last_status = 0
             return ""
         parts: list[bytes] = []
-        gen = self.subshell(node, _off_terminal(state), ByteInput.empty(), stderr)
+        captured = _off_terminal(state)
+        captured.tty_in = False
+        gen = self.subshell(node, captured, ByteInput.empty(), stderr)
         while True:
             try:
                 chunk = next(gen)
@@ -599,6 +610,11 @@ def _off_terminal(state: ShellState) -> ShellState:
     child = state.copy()
     child.tty = False
     return child
+
+
+def _reads_stdin(redirect: Redirect) -> bool:
+    """Whether a redirect feeds standard input from a file or a here-document."""
+    return redirect.op in ("<", "<<", "<<-", "<<<", "<>") and redirect.fd in (None, 0)
 
 
 def _writes_stdout(redirect: Redirect) -> bool:

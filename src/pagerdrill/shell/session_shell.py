@@ -23,7 +23,7 @@ from pagerdrill.shell.history import HistoryError, expand_history
 from pagerdrill.shell.limits import Limits
 from pagerdrill.shell.parser import parse
 from pagerdrill.shell.state import ShellState, login_env
-from pagerdrill.tools.api import ByteInput, ByteSink, CommandOutput
+from pagerdrill.tools.api import ByteInput, ByteSink, CommandOutput, Repl
 
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
@@ -71,6 +71,8 @@ class Shell:
         # Whether command output lands on a terminal (both front ends show a terminal;
         # tests of raw tool output may turn it off).
         self.terminal = True
+        # An interactive program (psql, redis-cli) holding the terminal, if any.
+        self.repl: Repl | None = None
         self._executor: Executor | None = None
         state = self.new_state(host, user, home=home, pid=pid)
         for name, value in (env or {}).items():
@@ -150,7 +152,9 @@ class Shell:
         return self.state.last_status
 
     def prompt(self) -> str:
-        """Debian's ``\\u@\\h:\\w\\$ ``."""
+        """Debian's ``\\u@\\h:\\w\\$ ``, or the sub-prompt of a program holding the terminal."""
+        if self.repl is not None:
+            return self.repl.prompt
         state = self.state
         home = state.home.rstrip("/") or "/"
         cwd = state.cwd
@@ -158,6 +162,22 @@ class Shell:
             cwd = "~" + cwd[len(home) :]
         sign = "#" if state.user == "root" else "$"
         return f"{state.user}@{state.host.name}:{cwd}{sign} "
+
+    def end_of_input(self) -> bytes | None:
+        """Ctrl-D: an interactive program exits (its output); None at the bash prompt."""
+        repl = self.repl
+        if repl is None:
+            return None
+        self.repl = None
+        return repl.interrupt().encode("utf-8", "surrogateescape")
+
+    def _to_repl(self, line: str) -> bytes:
+        repl = self.repl
+        assert repl is not None
+        output = repl.feed(line)
+        if repl.closed:
+            self.repl = None
+        return output.encode("utf-8", "surrogateescape")
 
     def complete(self, line: str) -> list[str]:
         from pagerdrill.shell.completion import complete
@@ -178,6 +198,9 @@ class Shell:
 
     def stream(self, line: str) -> Generator[bytes, None, int]:
         """Run a command line, yielding output as it is produced (close() = Ctrl-C)."""
+        if self.repl is not None:
+            yield self._to_repl(line)
+            return 0
         state = self.state
         try:
             expanded = expand_history(line, self.history)
@@ -198,7 +221,7 @@ class Shell:
         if tree is None:
             return state.last_status
         executor = Executor(self, self.limits, expanded)
-        state.tty = self.terminal
+        state.tty = state.tty_in = self.terminal
         status = yield from self._execute(executor, tree, state)
         state.last_status = status
         for line_out in _job_notices(executor.jobs):

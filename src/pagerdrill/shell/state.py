@@ -50,6 +50,7 @@ class ShellState:
     last_bg_pid: int | None = None
     depth: int = 0  # nesting of functions, subshells and substitutions
     tty: bool = False  # standard output is the player's terminal (not a pipe or file)
+    tty_in: bool = False  # standard input is the player's terminal
 
     @property
     def env(self) -> dict[str, str]:
@@ -71,6 +72,7 @@ class ShellState:
             last_bg_pid=self.last_bg_pid,
             depth=self.depth,
             tty=self.tty,
+            tty_in=self.tty_in,
         )
 
     def set_var(self, name: str, value: str, export: bool = False) -> None:

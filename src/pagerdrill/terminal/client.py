@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pagerdrill.game.debrief import DebriefReport, build_report, render_debrief
-from pagerdrill.game.session import Session
+from pagerdrill.game.session import END_OF_INPUT, Session
 from pagerdrill.terminal.render import format_banner, format_events
 
 __all__ = ["CONTINUATION_PROMPT", "play", "setup_readline"]
@@ -85,9 +85,12 @@ def play(session: Session, *, read_line: ReadLine = input,
             write("^C\n")
             continue
         except EOFError:
-            write("\n")
-            session.stop("eof")
-            break
+            if session.in_program:  # Ctrl-D leaves psql/redis-cli, not the drill
+                line = END_OF_INPUT
+            else:
+                write("\n")
+                session.stop("eof")
+                break
         at_ms = int((clock() - started) * 1000)
         turn = _shielded(lambda: session.submit(line, at_ms=at_ms))  # noqa: B023
         output = turn.output

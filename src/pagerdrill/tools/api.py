@@ -23,6 +23,7 @@ __all__ = [
     "CommandOutput",
     "Editor",
     "Invocation",
+    "Repl",
     "ShellContext",
     "Tool",
 ]
@@ -135,6 +136,26 @@ class ByteSink:
         return b"".join(self._parts)
 
 
+class Repl(Protocol):
+    """An interactive program holding the terminal (``psql``'s ``appdb=#``,
+    ``redis-cli``'s ``127.0.0.1:6379>``): the shell hands it each line the player
+    types until it closes."""
+
+    @property
+    def prompt(self) -> str: ...
+
+    @property
+    def closed(self) -> bool: ...
+
+    def feed(self, line: str) -> str:
+        """Run one line and return what the terminal shows."""
+        ...
+
+    def interrupt(self) -> str:
+        """Ctrl-D at the sub-prompt: what the program prints as it exits."""
+        ...
+
+
 class ShellContext(Protocol):
     """What a command may ask of the shell that runs it (ssh, editors, history)."""
 
@@ -166,6 +187,15 @@ class ShellContext(Protocol):
     @property
     def stdout_is_terminal(self) -> bool:
         """isatty(1): ls lays out columns only for a terminal, never into a pipe."""
+        ...
+
+    @property
+    def stdin_is_terminal(self) -> bool:
+        """isatty(0): psql and redis-cli go interactive only when typed at."""
+        ...
+
+    def take_terminal(self, repl: Repl) -> None:
+        """Give the terminal to an interactive program once this command returns."""
         ...
 
     def run_nested(self, host: Host, user: str, command: str | None) -> CommandOutput:

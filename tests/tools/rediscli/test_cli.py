@@ -129,3 +129,24 @@ def test_split_args() -> None:
     assert split_args('a "b c" \'d e\' "\\x41\\n"') == [b"a", b"b c", b"d e", b"A\n"]
     assert split_args('"unterminated') is None
     assert split_args('"a"b') is None
+
+
+def test_interactive_prompt_through_the_shell() -> None:
+    from pagerdrill.shell.session_shell import Shell
+    from pagerdrill.world.builder import add_linux_host, new_world
+    from pagerdrill.world.cache import install_redis
+
+    world = new_world()
+    host = add_linux_host(world, "cache-01")
+    install_redis(world, host)
+    shell = Shell(world, host, "root")
+    assert shell.run("redis-cli").output == b""
+    assert shell.prompt() == "127.0.0.1:6379> "
+    assert shell.run("set k v").output == b"OK\n"
+    assert shell.run("select 2").output == b"OK\n"
+    assert shell.prompt() == "127.0.0.1:6379[2]> "
+    assert shell.run("get k").output == b"(nil)\n"
+    assert shell.run("quit").output == b""
+    assert shell.prompt() == "root@cache-01:~# "
+    # Piped in: a batch, not the prompt; still formatted for the terminal it prints to.
+    assert shell.run("echo 'get k' | redis-cli").output == b'"v"\n'

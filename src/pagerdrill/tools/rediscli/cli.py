@@ -1,14 +1,15 @@
-"""redis-cli - the Redis command line interface (one-shot).
+"""redis-cli - the Redis command line interface.
 
 Usage: redis-cli [-h host] [-p port] [-n db] [-a password] [--raw] [--no-raw]
                  [-r repeat] [-i interval] [--scan [--pattern P] [--count N]] [cmd [arg ...]]
 
 Replies print as redis-cli 7.0 prints them: quoted and typed (``(integer) 1``) on a
 terminal or with ``--no-raw``, bare with ``--raw`` or into a pipe. With no command,
-commands are read one per line from standard input. ``-i`` waits in simulated time.
+typed at a terminal, it opens its ``127.0.0.1:6379>`` prompt (``quit`` or Ctrl-D
+leaves); with input piped in, it reads commands one per line. ``-i`` waits in simulated time.
 MONITOR prints what clients send during 5 simulated seconds, then stops.
 
-Not supported: the interactive prompt (see RedisCliSession), -u URI, -s socket, TLS,
+Not supported: -u URI, -s socket, TLS,
 --bigkeys, --memkeys, --latency*, --stat, --rdb, --pipe, --eval, -x, -e, --csv, --json,
 RESP3 (-3). ``-r -1`` stops after 1000 repeats.
 """
@@ -140,6 +141,9 @@ def redis_cli(inv: Invocation) -> CommandOutput:
     session = RedisCliSession(server, opts.host, opts.port, db=opts.db, raw=raw)
     if session.select_error:
         inv.stderr.write(session.select_error)
+    if not (opts.scan or opts.argv) and inv.shell.stdin_is_terminal:
+        inv.shell.take_terminal(session)  # the 127.0.0.1:6379> prompt
+        return 0
     try:
         if opts.scan:
             yield from _scan(session, opts)

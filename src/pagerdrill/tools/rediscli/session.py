@@ -114,6 +114,11 @@ class RedisCliSession:
         reply = self.call(argv)
         return self.render(argv, reply).decode("utf-8", "surrogateescape")
 
+    def interrupt(self) -> str:
+        """Ctrl-D at the prompt: redis-cli leaves without a word."""
+        self.close()
+        return ""
+
     def close(self) -> None:
         if not self.closed:
             self.server.disconnect(self.client)
