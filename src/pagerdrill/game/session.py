@@ -31,8 +31,8 @@ from pagerdrill.world.world import World
 
 __all__ = [
     "COMMAND_COST_MS",
-    "DiagnosisAttempt",
     "END_OF_INPUT",
+    "DiagnosisAttempt",
     "DrillOver",
     "Editor",
     "LogEntry",
