@@ -13,6 +13,7 @@ from pagerdrill.world.procfs import install_procfs
 from pagerdrill.world.services import Journal, ServiceManager
 
 if TYPE_CHECKING:
+    from pagerdrill.world.database import PgServer
     from pagerdrill.world.world import World
 
 __all__ = ["Host", "HostSpec", "User"]
@@ -113,6 +114,8 @@ class Host:
         self.users: dict[str, User] = {u.name: u for u in _BASE_USERS}
         self.groups: dict[str, int] = dict(_BASE_GROUPS)
         self.listeners: dict[int, Listener] = {}
+        # PostgreSQL servers by TCP port (world.database.attach), for psql and scenario rules.
+        self.pg_servers: dict[int, PgServer] = {}
         # Memory the kernel uses for page cache and buffers (free's buff/cache).
         self.cache_kb = spec.mem_total_kb // 5
         self.buffers_kb = spec.mem_total_kb // 60
