@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from pagerdrill.game.programs import unwrap_program
-from pagerdrill.world.content import FileContent, TextSource
+from pagerdrill.world.content import FileContent, LineFactory, PadFactory, TextSource
 from pagerdrill.world.host import Host
 from pagerdrill.world.process import Program
 from pagerdrill.world.programs import (
@@ -37,8 +37,9 @@ from pagerdrill.world.programs import (
 from pagerdrill.world.programs.app import LEVEL_SHARE
 from pagerdrill.world.programs.applines import app_lines, app_pad
 from pagerdrill.world.programs.logrotate import gzip_content
+from pagerdrill.world.programs.nginx import access_lines, access_pad
 from pagerdrill.world.programs.postgres import history_lines
-from pagerdrill.world.rng import derive_seed
+from pagerdrill.world.rng import Rng, derive_seed
 from pagerdrill.world.world import Rule, World
 
 __all__ = [
@@ -197,10 +198,31 @@ def _add_months(t_ms: int, months: int) -> int:
     return int(moment.replace(year=index // 12, month=index % 12 + 1).timestamp() * 1000)
 
 
-def _gz(world: World, host: Host, path: str, size: int, mtime: int, owner: str) -> None:
-    content = gzip_content(derive_seed(world.seed, path), path, max(size, 4096), mtime)
+# Text compresses about tenfold; a rotated log covers the period before its mtime.
+_GZIP_RATIO = 10
+
+
+def _gz(world: World, host: Host, path: str, size: int, mtime: int, owner: str,
+        lines: LineFactory, pad: PadFactory, period_ms: int) -> None:
+    size = max(size, 4096)
+    text_size = size * _GZIP_RATIO
+    seed = derive_seed(world.seed, path)
+    source = TextSource(path, seed, lines, t0_ms=mtime - period_ms,
+                        bytes_per_second=text_size * 1000 / period_ms, pad_line=pad)
+    original = FileContent.generated(source, 0, text_size)  # what zcat shows
+    content = gzip_content(seed, path, size, mtime, original)
     uid, gid = host.uid_of(owner), host.groups.get("adm", 4)
     host.fs.put(path, content, mode=0o640, uid=uid, gid=gid, mtime_ms=mtime)
+
+
+def _nginx_notice(rng: Rng, t_ms: int) -> str:
+    moment = _dt.datetime.fromtimestamp(t_ms / 1000, tz=_dt.UTC)
+    pid = rng.randint(1300, 1400)
+    return f"{moment:%Y/%m/%d %H:%M:%S} [notice] {pid}#{pid}: signal process started"
+
+
+def _nginx_notice_pad(rng: Rng, t_ms: int, size: int) -> str:
+    return _nginx_notice(rng, t_ms).ljust(size)[:size]
 
 
 def _red_herrings(world: World, host: Host, kind: str, page: int) -> None:
@@ -242,16 +264,18 @@ def setup(world: World) -> None:
     old_total = int(backlog * OLD_GZ_SHARE)
     rng = world.rng.child("disk-full", "gz")
     for n in range(1, 5):  # monthly rotations kept by the global "rotate 4"
+        end = _add_months(rotated, 1 - n)
         _gz(world, host, f"/var/log/{app}/app.log.{n}.gz",
-            int(old_total * 0.75 / 4 * rng.uniform(0.8, 1.2)),
-            _add_months(rotated, 1 - n), app)
+            int(old_total * 0.75 / 4 * rng.uniform(0.8, 1.2)), end, app,
+            app_lines(app, LogLevel.INFO, False), app_pad(app, LogLevel.INFO),
+            end - _add_months(end, -1))
     for n in range(2, 15):  # nginx: daily, rotate 14, delaycompress
         share = old_total * 0.25 / 7
         when = (page // _DAY_MS - n + 1) * _DAY_MS
         _gz(world, host, f"/var/log/nginx/access.log.{n}.gz", int(share * rng.uniform(0.8, 1.2)),
-            when, "www-data")
+            when, "www-data", access_lines(200), access_pad(200), _DAY_MS)
         _gz(world, host, f"/var/log/nginx/error.log.{n}.gz", rng.randint(300, 2000), when,
-            "www-data")
+            "www-data", _nginx_notice, _nginx_notice_pad, _DAY_MS)
     # The app's log: two quiet days at INFO, then DEBUG until the disk was full.
     usr = host.fs.lookup("/usr")  # absorb the odd bytes so whole blocks fill the disk exactly
     host.fs.set_opaque("/usr", usr.opaque_bytes + mount.avail_bytes % 4096, usr.opaque_inodes)

@@ -27,10 +27,13 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPRESSION_RATIO",
     "DEBIAN_LOGROTATE_CONF",
+    "GzipContent",
     "LogPolicy",
     "Stanza",
     "bound_bytes",
     "gzip_content",
+    "gzip_original",
+    "load_stanzas",
     "logrotate_rule",
     "parse_config",
     "parse_size",
@@ -257,11 +260,34 @@ def _binary_pad(rng: Rng, t_ms: int, size: int) -> str:
     return "".join(chr(rng.randrange(0x21, 0x7F)) for _ in range(size))
 
 
-def gzip_content(seed: int, name: str, size: int, t_ms: int) -> FileContent:
+class GzipContent(FileContent):
+    """A compressed log's stand-in bytes that remember the text they compress.
+
+    ``original`` is the uncompressed content when the model knows it (a rotation
+    made it), so ``zcat`` can stream real log text; None for archives whose text
+    was never modelled. ``original_name`` is the name gzip records in its header.
+    """
+
+    original: FileContent | None = None
+    original_name: str = ""
+
+
+def gzip_content(seed: int, name: str, size: int, t_ms: int,
+                 original: FileContent | None = None) -> FileContent:
     """Stand-in bytes for a compressed log of ``size`` bytes (generated, never stored)."""
     source = TextSource(name, seed, _binary_line, t0_ms=t_ms, bytes_per_second=1e9,
                         pad_line=_binary_pad)
-    return FileContent.generated(source, 0, size)
+    content = GzipContent.generated(source, 0, size)
+    assert isinstance(content, GzipContent)
+    content.original = original
+    base = posixpath.basename(name)
+    content.original_name = base[:-3] if base.endswith(".gz") else base
+    return content
+
+
+def gzip_original(content: FileContent | None) -> FileContent | None:
+    """The uncompressed text behind a modelled .gz, when the model knows it."""
+    return content.original if isinstance(content, GzipContent) else None
 
 
 def _rotated(base: str, n: int, compress: bool, delay: bool) -> str:
@@ -288,10 +314,12 @@ def rotate_now(host: Host, log_path: str, policy: LogPolicy) -> bool:
                 continue
             target = _rotated(log_path, n + 1, policy.compress, policy.delaycompress)
             if target.endswith(".gz") and not name.endswith(".gz"):  # delaycompress catches up
-                size = int(fs.lookup(name).size * COMPRESSION_RATIO)
+                plain = fs.lookup(name)
+                size = int(plain.size * COMPRESSION_RATIO)
                 fs.unlink(name)
                 seed = derive_seed(host.world.seed, target, host.clock.now_ms)
-                fs.put(target, gzip_content(seed, target, size, host.clock.now_ms))
+                fs.put(target, gzip_content(seed, target, size, host.clock.now_ms,
+                                            original=plain.content))
             else:
                 fs.rename(name, target)
     if keep == 0:
@@ -308,7 +336,7 @@ def rotate_now(host: Host, log_path: str, policy: LogPolicy) -> bool:
             if first.endswith(".gz"):
                 seed = derive_seed(host.world.seed, first, host.clock.now_ms)
                 copy = gzip_content(seed, first, int(live.size * COMPRESSION_RATIO),
-                                    host.clock.now_ms)
+                                    host.clock.now_ms, original=copy)
             inode = fs.create(first, uid=live.uid, gid=live.gid, mode=live.mode)
             fs.set_content(inode, copy, path=first)
             fs.truncate(live, 0, path=log_path)
