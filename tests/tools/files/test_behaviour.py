@@ -178,3 +178,10 @@ def test_rm_r_removes_contents_the_model_does_not_enumerate(host: Host) -> None:
     assert not host.fs.exists("/var/lib/postgresql")
     assert mount.used_bytes < used[0] - 2 * GiB
     assert mount.used_inodes == used[1] - 1500 - 4
+
+
+def test_cp_dev_null_empties_a_file_in_place(host: Host) -> None:
+    inode = host.fs.put("/var/log/app.log", FileContent(b"x" * 10000))
+    result = run_tool(host, ["cp", "/dev/null", "/var/log/app.log"])
+    assert (result.status, result.err) == (0, "")
+    assert host.fs.lookup("/var/log/app.log") is inode and inode.size == 0

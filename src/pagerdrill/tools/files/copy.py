@@ -4,6 +4,7 @@ copying a 64G log costs nothing until the disk runs out of room for it."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pagerdrill.tools.api import CommandOutput, Invocation
@@ -17,6 +18,19 @@ from pagerdrill.world.fs import Cred, FileSystem, Inode, Kind
 __all__ = ["cp", "mv"]
 
 _UMASK = 0o022
+
+
+_DEVICE_COPY_LIMIT = 1 << 20  # an endless device (zero, urandom) is cut here
+
+
+def _device_bytes(fs: FileSystem, node: Inode) -> Iterator[bytes]:
+    """What reading a character device yields, bounded (cp from /dev/zero stops here)."""
+    taken = 0
+    for chunk in fs.read_stream(node):
+        yield chunk[: _DEVICE_COPY_LIMIT - taken]
+        taken += len(chunk)
+        if taken >= _DEVICE_COPY_LIMIT:
+            return
 
 
 def _usage(inv: Invocation, message: str) -> int:
@@ -85,6 +99,10 @@ class _Copier:
                 target = found
                 if node.content is not None:
                     fs.set_content(target, node.content.copy(), path=dst)
+                elif node.kind is Kind.CHAR:
+                    # cp opens the destination with O_TRUNC and copies what the device
+                    # reads: `cp /dev/null app.log` empties a log in place.
+                    fs.write(target, b"".join(_device_bytes(fs, node)), append=False, path=dst)
         except FsError as error:
             if error.errno == errno.ENOSPC:
                 self.fail(f"error writing {quote(dst)}: {error.strerror}")
