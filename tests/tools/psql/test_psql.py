@@ -207,3 +207,22 @@ def test_show_all_and_sizes(db_host: tuple[Host, PgServer]) -> None:
                      "SELECT pg_size_pretty(pg_database_size('appdb')), pg_size_pretty(10239), "
                      "pg_size_pretty(10240), pg_size_pretty(1073741824::bigint)")
     assert out == "7637 kB|10239 bytes|10 kB|1024 MB\n"
+
+
+def test_interactive_prompt_through_the_shell() -> None:
+    from pagerdrill.shell.session_shell import Shell
+
+    from tests.tools.psql.conftest import leaky_host
+
+    host, server = leaky_host()
+    shell = Shell(host.world, host, "root")
+    banner = shell.run("psql -U myapp -d appdb").output.decode()
+    assert banner == f'psql ({server.version})\nType "help" for help.\n\n'
+    assert shell.prompt() == "appdb=> "
+    assert shell.run("SELECT count(*)").output == b""  # no semicolon yet
+    assert shell.prompt() == "appdb-> "
+    out = shell.run("FROM pg_stat_activity WHERE application_name = 'psql';").output.decode()
+    assert out == " count \n-------\n     1\n(1 row)\n\n"
+    assert shell.run("\\q").output == b""
+    assert shell.prompt().startswith("root@")
+    assert all(b.application_name != "psql" for b in server.backends.values())

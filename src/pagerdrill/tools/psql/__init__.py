@@ -29,13 +29,14 @@ from pagerdrill.tools.options import (
     UsageError,
 )
 from pagerdrill.tools.registry import command
+from pagerdrill.world.clock import SimClock
 from pagerdrill.world.database import PgError, server_at
 from pagerdrill.world.errors import FsError
 
 from .format import PrintOptions
 from .session import Feedback, PsqlSession
 
-__all__ = ["SPEC", "psql"]
+__all__ = ["SPEC", "PsqlPrompt", "psql"]
 
 SPEC = OptionSpec("psql", [
     Opt("h", "host", "host", Arg.REQUIRED, metavar="HOSTNAME"),
@@ -123,6 +124,12 @@ def _run(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
                         field_sep=parsed.get("field_sep") or "|",
                         record_sep=parsed.get("record_sep") or "\n")
     session = PsqlSession(SqlSession(server, backend), label, now_us, parsed.flag("quiet"), opts)
+    if not _has_script(parsed) and inv.shell.stdin_is_terminal:
+        # Typed at a terminal: the banner, then the appdb=# prompt holds the terminal
+        # (the backend stays in pg_stat_activity until \q or Ctrl-D).
+        yield f'psql ({server.version})\nType "help" for help.\n\n'.encode()
+        inv.shell.take_terminal(PsqlPrompt(session, inv.world.clock))
+        return 0
     status = 0
     try:
         scripts = _scripts(inv, parsed)
@@ -147,6 +154,38 @@ def _run(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
     finally:
         server.disconnect(backend.pid)
     return status
+
+
+def _has_script(parsed: ParsedArgs) -> bool:
+    return any(dest in ("command", "file") for dest, _ in parsed.order)
+
+
+class PsqlPrompt:
+    """psql's interactive prompt, driven line by line by the shell (a ``Repl``)."""
+
+    def __init__(self, session: PsqlSession, clock: SimClock) -> None:
+        self.session = session
+        self.clock = clock
+        self.closed = False
+
+    @property
+    def prompt(self) -> str:
+        return self.session.prompt
+
+    def feed(self, line: str) -> str:
+        result = self.session.feed(line, self.clock.now_ms * 1000)
+        if result.quit:
+            self._close()
+        return result.stdout + result.stderr
+
+    def interrupt(self) -> str:
+        self._close()
+        return "\\q\n"  # what psql echoes at Ctrl-D
+
+    def _close(self) -> None:
+        if not self.closed:
+            self.session.close()
+            self.closed = True
 
 
 def _feed_all(session: PsqlSession, text: str, path: str | None) -> Feedback:
