@@ -210,9 +210,9 @@ def test_show_all_and_sizes(db_host: tuple[Host, PgServer]) -> None:
 
 
 def test_interactive_prompt_through_the_shell() -> None:
-    from pagerdrill.shell.session_shell import Shell
-
     from tests.tools.psql.conftest import leaky_host
+
+    from pagerdrill.shell.session_shell import Shell
 
     host, server = leaky_host()
     shell = Shell(host.world, host, "root")
