@@ -24,14 +24,14 @@ from pagerdrill.game.format import (
     SourceSpec,
 )
 from pagerdrill.game.hooks import HookError, HookModules
+from pagerdrill.world.host import BASE_USERS
 
 __all__ = ["KeyPath", "check_scenario", "walk_models"]
 
 KeyPath = tuple[str | int, ...]
 Problem = tuple[KeyPath, str]
 
-# Base accounts every host has (world/host.py's _BASE_USERS).
-_BASE_USERS = {"root", "daemon", "www-data", "nobody", "systemd-journal", "postgres"}
+_BASE_USERS = {user.name for user in BASE_USERS}
 
 
 def walk_models(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, BaseModel]]:

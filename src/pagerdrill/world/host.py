@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pagerdrill.world.database import PgServer
     from pagerdrill.world.world import World
 
-__all__ = ["Host", "HostSpec", "User"]
+__all__ = ["BASE_GROUPS", "BASE_USERS", "Host", "HostSpec", "User"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ class HostSpec:
     pid_max: int = 4_194_304
 
 
-_BASE_USERS = (
+# The accounts and groups every Debian host here has before a scenario adds its own.
+BASE_USERS = (
     User("root", 0, 0, "/root", gecos="root"),
     User("daemon", 1, 1, "/usr/sbin", "/usr/sbin/nologin", "daemon"),
     User("www-data", 33, 33, "/var/www", "/usr/sbin/nologin", "www-data"),
@@ -54,7 +55,7 @@ _BASE_USERS = (
     User("systemd-journal", 999, 999, "/", "/usr/sbin/nologin", "systemd Journal"),
     User("postgres", 105, 111, "/var/lib/postgresql", "/bin/bash", "PostgreSQL administrator"),
 )
-_BASE_GROUPS = {"root": 0, "daemon": 1, "adm": 4, "sudo": 27, "www-data": 33,
+BASE_GROUPS = {"root": 0, "daemon": 1, "adm": 4, "sudo": 27, "www-data": 33,
                 "systemd-journal": 999, "postgres": 111, "nogroup": 65534}
 
 
@@ -111,8 +112,8 @@ class Host:
         self.procs = ProcessTable(self, first_pid)
         self.services = ServiceManager(self)
         self.journal = Journal()
-        self.users: dict[str, User] = {u.name: u for u in _BASE_USERS}
-        self.groups: dict[str, int] = dict(_BASE_GROUPS)
+        self.users: dict[str, User] = {u.name: u for u in BASE_USERS}
+        self.groups: dict[str, int] = dict(BASE_GROUPS)
         self.listeners: dict[int, Listener] = {}
         # PostgreSQL servers by TCP port (world.database.attach), for psql and scenario rules.
         self.pg_servers: dict[int, PgServer] = {}
