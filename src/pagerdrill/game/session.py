@@ -26,6 +26,7 @@ from pagerdrill.game.events import (
 )
 from pagerdrill.game.ingame import complete_game_command, run_game_command
 from pagerdrill.game.model import Objective, ObjectiveKind, Scenario, Trap, TrapOutcome
+from pagerdrill.tools.api import Editor
 from pagerdrill.world.host import Host
 from pagerdrill.world.world import World
 
@@ -49,8 +50,6 @@ COMMAND_COST_MS = 10_000  # a scripted command: typing it, reading its output
 # Ctrl-D typed at an interactive program's prompt (psql, redis-cli), as it is logged.
 END_OF_INPUT = "\x04"
 
-# The editor seam: (path, current bytes) -> new bytes to save, or None (not saved).
-Editor = Callable[[str, bytes], bytes | None]
 
 
 class ShellResultLike(Protocol):
