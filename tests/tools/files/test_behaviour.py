@@ -185,3 +185,11 @@ def test_cp_dev_null_empties_a_file_in_place(host: Host) -> None:
     result = run_tool(host, ["cp", "/dev/null", "/var/log/app.log"])
     assert (result.status, result.err) == (0, "")
     assert host.fs.lookup("/var/log/app.log") is inode and inode.size == 0
+
+
+def test_du_all_with_summarize_is_refused_before_depth_conflicts(host: Host) -> None:
+    # Found by the generated fidelity cases: GNU du 9.1 checks -a -s first.
+    result = run_tool(host, ["du", "-a", "-s", "-d1", "/tmp"])
+    assert result.err == ("du: cannot both summarize and show all entries\n"
+                          "Try 'du --help' for more information.\n")
+    assert result.status == 1

@@ -166,6 +166,11 @@ def du(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
             inv.stderr.write("Try 'du --help' for more information.\n")
             return 1
         max_depth = int(depth_text)
+    # GNU du checks -a with -s before any --max-depth conflict.
+    if parsed.flag("summarize") and parsed.flag("all"):
+        inv.error("cannot both summarize and show all entries")
+        inv.stderr.write("Try 'du --help' for more information.\n")
+        return 1
     if parsed.flag("summarize"):
         if depth_text is not None and max_depth != 0:
             inv.error(f"warning: summarizing conflicts with --max-depth={max_depth}")
@@ -174,10 +179,6 @@ def du(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
         if depth_text is not None:
             inv.error("warning: summarizing is the same as using --max-depth=0")
         max_depth = 0
-    if parsed.flag("summarize") and parsed.flag("all"):
-        inv.error("cannot both summarize and show all entries")
-        inv.stderr.write("Try 'du --help' for more information.\n")
-        return 1
     fmt, apparent = _formatter(parsed)
     if parsed.flag("inodes") and apparent:
         inv.error("warning: options --apparent-size and -b are ineffective with --inodes")
