@@ -1,0 +1,547 @@
+"""Hooks for the pool-exhaustion scenario: the programs, the history, and the checks.
+
+The YAML declares the two hosts, the app's repository (the leaky commit), the
+configs and telemetry. ``setup`` does what data cannot: it fills the database
+(roles, the app's database and tables), replays the last days of the leak onto
+the server (a couple of old leaked sessions, then the spike that drained the
+pool) with the matching journal, and installs the watchers behind the traps.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+import yaml
+
+from pagerdrill.game.programs import unwrap_program
+from pagerdrill.world.database import PgError, PgServer, Table, attach
+from pagerdrill.world.git import find_repository
+from pagerdrill.world.host import Host
+from pagerdrill.world.process import Process, Program, Signal, SignalAction
+from pagerdrill.world.programs import BOOTING, LogStream
+from pagerdrill.world.programs.nodeapi import NodeApi, NodeApiSpec, is_leaky
+from pagerdrill.world.programs.postgres import pg_line
+from pagerdrill.world.services import JournalEntry
+from pagerdrill.world.world import Rule, World
+
+__all__ = [
+    "Api",
+    "PgCluster",
+    "db_cpu_percent",
+    "fix_deployed",
+    "http_5xx_percent",
+    "idle_in_transaction",
+    "pool_alert_at_80",
+    "pool_in_use",
+    "pool_raised",
+    "reclaim_configured",
+    "setup",
+]
+
+_MIN = 60_000
+_DAY = 86_400_000
+_AUX = ("autovacuum launcher", "logical replication launcher", "background writer",
+        "checkpointer", "walwriter")  # PgServer's order: child pids match pg_stat_activity
+# postgresql.conf lines the model applies; the rest of the file is the real server's business.
+_CONF_LINE = re.compile(r"^\s*([A-Za-z_]+)\s*=\s*('[^']*'|[^#\s]+)", re.MULTILINE)
+_RELOADABLE = ("idle_in_transaction_session_timeout", "statement_timeout", "lock_timeout",
+               "idle_session_timeout", "log_min_duration_statement")
+EXHAUSTED_FOR_MS = 6 * _MIN  # the pool ran dry this long before the page
+RECLAIM_LIMIT_MS = 5 * _MIN  # a reclaim timeout longer than this does not count
+
+
+# -- programs -------------------------------------------------------------------------
+
+
+def Api(name: str, repo: str) -> Program:
+    """``{{ app }}.service``: node src/server.js from the repository's working tree."""
+    return NodeApi(NodeApiSpec(name=name, repo=repo, rps_fact=f"{name}.rps",
+                               throw_fact=f"{name}.throws_per_s"))
+
+
+class _HostedPgServer(PgServer):
+    """A PgServer whose backend pids are free pids of its host, so ps and pg_stat_activity agree."""
+
+    def __init__(self, host: Host, **kwargs: Any) -> None:
+        self._host_procs = host.procs
+        super().__init__(**kwargs)
+
+    def _alloc_pid(self) -> int:
+        pid = super()._alloc_pid()
+        while self._host_procs.get(pid) is not None:
+            pid = super()._alloc_pid()
+        return pid
+
+
+class _BackendProc:
+    """A client backend as ps shows it; SIGTERM is pg_terminate_backend, SIGKILL a crash."""
+
+    def __init__(self, server: PgServer) -> None:
+        self.server = server
+        self.synced = True  # the mirror removes it; no termination needed
+
+    def start(self, host: Host, proc: Process) -> None:
+        proc.cwd = "/var/lib/postgresql/15/main"
+
+    def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
+        return None
+
+    def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
+        return SignalAction.DEFAULT
+
+    def stop(self, host: Host, proc: Process) -> None:
+        if self.synced:
+            return
+        now_us = host.clock.now_ms * 1000
+        if proc.exit_status == 128 + int(Signal.SIGKILL):
+            # The postmaster treats a killed backend as a crash and resets every session.
+            self.server.log.append((now_us, 0, "LOG", f"server process (PID {proc.pid}) was "
+                                    "terminated by signal 9: Killed"))
+            self.server.log.append((now_us, 0, "LOG", "terminating any other active server "
+                                    "processes"))
+            for backend in self.server.client_backends():
+                self.server.terminate(backend.pid, now_us, "terminating connection because of "
+                                      "crash of another server process")
+        else:
+            self.server.terminate(proc.pid, now_us)
+
+
+def _ps_title(version: str, cluster: str, state: str | None, query: str, user: str | None,
+              database: str | None, addr: str | None, port: int | None) -> str:
+    where = f"{addr}({port})" if addr else "[local]"
+    doing = query.split()[0].upper() if state == "active" and query.split() else (state or "")
+    return f"postgres: {version}/{cluster}: {user} {database} {where} {doing}"
+
+
+class PgCluster:
+    """The postmaster of a :class:`PgServer` that outlives restarts (its data directory)."""
+
+    def __init__(self, port: int = 5432, version: str = "15", cluster: str = "main") -> None:
+        self.port = port
+        self.version = version
+        self.cluster = cluster
+        self.server: PgServer | None = None
+        self.log: LogStream | None = None
+        self.children: list[int] = []
+        self._logged = 0
+        self._who: dict[int, str] = {}
+        self.backends: set[int] = set()
+
+    @property
+    def log_path(self) -> str:
+        return f"/var/log/postgresql/postgresql-{self.version}-{self.cluster}.log"
+
+    def start(self, host: Host, proc: Process) -> None:
+        now = host.clock.now_ms
+        proc.rss_kb, proc.vsz_kb, proc.cpu_percent = 31_000, 218_000, 0.0
+        proc.cwd = f"/var/lib/postgresql/{self.version}/{self.cluster}"
+        server = host.pg_servers.get(self.port)
+        if server is None:
+            server = attach(host, _HostedPgServer(host, port=self.port, start_us=now * 1000,
+                                                  first_pid=proc.pid))
+        elif not server.running:
+            server.restart(now * 1000)
+            server.running = True
+        self.server = server
+        self.read_conf(host, now * 1000, reload=False)
+        self._logged = len(server.log)
+        self.log = LogStream(host, proc, self.log_path, group="postgres")
+        host.listen(self.port, proc, None, "0.0.0.0")
+        aux = [b for b in server.backends.values() if b.backend_type != "client backend"]
+        for name, backend in zip(_AUX, aux, strict=False):
+            pid = backend.pid if host.procs.get(backend.pid) is None else None
+            child = host.procs.spawn([f"postgres: {self.version}/{self.cluster}: {name} "],
+                                     user="postgres", ppid=proc.pid, rss_kb=6_000,
+                                     vsz_kb=218_000, pid=pid, start_ms=proc.start_ms)
+            child.unit = proc.unit
+            self.children.append(child.pid)
+        if not host.world.facts.get(BOOTING):
+            for text in (f"starting PostgreSQL {server.version} on x86_64-pc-linux-gnu, "
+                         "compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit",
+                         f'listening on IPv4 address "0.0.0.0", port {self.port}',
+                         "database system is ready to accept connections"):
+                self.log.write(pg_line(now, proc.pid, "LOG", text))
+
+    def stop(self, host: Host, proc: Process) -> None:
+        now = host.clock.now_ms
+        if self.server is not None:
+            for backend in self.server.client_backends():
+                self.server.disconnect(backend.pid)
+            self.server.running = False
+        if self.log is not None:
+            for text in ("received fast shutdown request", "aborting any active transactions",
+                         "database system is shut down"):
+                self.log.write(pg_line(now, proc.pid, "LOG", text))
+            self.log.close()
+        for pid in [*self.children, *self.backends]:
+            child = host.procs.get(pid)
+            if child is not None and isinstance(child.program, _BackendProc):
+                child.program.synced = True
+            host.procs.exit(pid, 0)
+        self.children.clear()
+        self.backends.clear()
+
+    def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
+        if sig is Signal.SIGHUP and self.server is not None:
+            now_us = host.clock.now_ms * 1000
+            self.server.reload(now_us)
+            self.read_conf(host, now_us, reload=True)
+            return SignalAction.HANDLED
+        return SignalAction.DEFAULT
+
+    def _mirror(self, host: Host, proc: Process, server: PgServer) -> None:
+        """One process per client backend, titled the way PostgreSQL sets it for ps."""
+        live = {b.pid: b for b in server.client_backends()}
+        for pid in [p for p in self.backends if p not in live]:
+            child = host.procs.get(pid)
+            if child is not None and isinstance(child.program, _BackendProc):
+                child.program.synced = True
+                host.procs.exit(pid, 0)
+            self.backends.discard(pid)
+        for pid, backend in live.items():
+            title = _ps_title(self.version, self.cluster, backend.state, backend.query,
+                              backend.usename, backend.datname, backend.client_addr,
+                              backend.client_port)
+            child = host.procs.get(pid)
+            if pid in self.backends and child is not None:
+                child.argv = [title]
+                continue
+            if child is not None:
+                continue  # the pid is some other process's on this host: no ps line
+            mirror = _BackendProc(server)
+            child = host.procs.spawn([title], user="postgres", ppid=proc.pid, rss_kb=11_800,
+                                     vsz_kb=219_400, pid=pid,
+                                     start_ms=backend.backend_start // 1000, program=mirror)
+            child.unit = proc.unit
+            mirror.synced = False
+            self.backends.add(pid)
+
+    def read_conf(self, host: Host, now_us: int, *, reload: bool) -> None:
+        """Apply the timeouts set in postgresql.conf (on start, and on reload)."""
+        server = self.server
+        text = _read(host, f"/etc/postgresql/{self.version}/{self.cluster}/postgresql.conf")
+        if server is None or text is None:
+            return
+        for match in _CONF_LINE.finditer(text):
+            name, value = match.group(1).lower(), match.group(2).strip().strip("'")
+            if name not in _RELOADABLE:
+                continue
+            try:
+                before = server.setting(name).setting
+                server.set_setting(name, value)
+            except PgError:
+                server.log.append((now_us, 0, "LOG", f'invalid value for parameter "{name}": '
+                                   f'"{value}"'))
+                continue
+            if reload and server.setting(name).setting != before:
+                server.log.append((now_us, 0, "LOG", f'parameter "{name}" changed to '
+                                   f'"{value}"'))
+
+    def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
+        server = self.server
+        if server is None:
+            return
+        server.tick(host.clock.now_ms * 1000)
+        if self.log is not None and len(server.log) > self._logged:
+            text = "".join(pg_line(t // 1000, pid or proc.pid, severity, message,
+                                   self._who.get(pid, ""))
+                           for t, pid, severity, message in server.log[self._logged:])
+            self.log.write(text)
+        self._logged = len(server.log)
+        self._mirror(host, proc, server)
+        # log_line_prefix's %u@%d for messages about sessions that are gone by the next tick
+        self._who = {b.pid: f"{b.usename}@{b.datname}" for b in server.client_backends()}
+        proc.cpu_percent = 0.3
+
+
+# -- reading the world ---------------------------------------------------------------
+
+
+def _vars(world: World) -> dict[str, Any]:
+    found = world.facts.get("variables")
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def _app(world: World) -> str:
+    return str(_vars(world).get("app", "myapp"))
+
+
+def _host(world: World, key: str, default: str) -> Host:
+    host = world.host(str(_vars(world).get(key, default)))
+    assert host is not None
+    return host
+
+
+def _api(world: World) -> NodeApi | None:
+    host = _host(world, "app_host", "app-01")
+    try:
+        unit = host.services.find(_app(world))
+    except Exception:
+        return None
+    proc = host.services.main_process(unit)
+    program = unwrap_program(proc) if proc is not None else None
+    return program if isinstance(program, NodeApi) else None
+
+
+def _server(world: World) -> PgServer | None:
+    return _host(world, "db_host", "db-01").pg_servers.get(5432)
+
+
+def _num(world: World, name: str, default: float) -> float:
+    value = world.facts.get(name)
+    return float(value) if isinstance(value, int | float) and value > 0 else default
+
+
+def _read(host: Host, path: str) -> str | None:
+    try:
+        return b"".join(host.fs.read_stream(host.fs.lookup(path))).decode(errors="replace")
+    except Exception:
+        return None
+
+
+# -- probes ----------------------------------------------------------------------------
+
+
+def pool_in_use(world: World) -> float:
+    api = _api(world)
+    return float(api.in_use) if api is not None else 0.0
+
+
+def http_5xx_percent(world: World) -> float:
+    api = _api(world)
+    return 100.0 if api is None else round(api.last_5xx_ratio * 100, 1)
+
+
+def db_cpu_percent(world: World) -> float:
+    host = _host(world, "db_host", "db-01")
+    return round(sum(p.cpu_percent for p in host.procs if p.user == "postgres")
+                 / max(1, host.spec.cpus), 1)
+
+
+def idle_in_transaction(world: World) -> float:
+    server = _server(world)
+    if server is None or not server.running:
+        return 0.0
+    return float(sum(b.state == "idle in transaction" for b in server.client_backends()))
+
+
+# -- objectives and traps ----------------------------------------------------------------
+
+
+def fix_deployed(world: World) -> bool:
+    """The running service has a release on the error path, and it is committed."""
+    api = _api(world)
+    if api is None or api.problem or api.leaky:
+        return False
+    host = _host(world, "app_host", "app-01")
+    repo = find_repository(host, f"/srv/{_app(world)}")
+    if repo is None:
+        return False
+    head = repo.head_files().get(api.spec.code_rel)
+    return head is not None and not is_leaky(head.decode(errors="replace"))
+
+
+def reclaim_configured(world: World) -> bool:
+    """Sessions left idle in a transaction are reclaimed: by the app's config or the server."""
+    api = _api(world)
+    if api is not None and not api.problem and 0 < api.config.reclaim_ms <= RECLAIM_LIMIT_MS:
+        return True
+    server = _server(world)
+    if server is None:
+        return False
+    value = server.int_setting("idle_in_transaction_session_timeout")
+    return 0 < value <= RECLAIM_LIMIT_MS
+
+
+_COMPARISON = re.compile(r"(>=?)\s*([0-9]*\.?[0-9]+)\s*$")
+
+
+def _pool_threshold(expr: str, pool_max: int) -> float | None:
+    """The pool-use percentage at which an alert expression fires."""
+    match = _COMPARISON.search(expr.strip())
+    if not match or "pool" not in expr:
+        return None
+    value = float(match.group(2))
+    if "/" in expr:
+        return value * 100 if value <= 1 else value
+    return value / pool_max * 100
+
+
+def pool_alert_at_80(world: World) -> bool:
+    """The monitoring rules alert when the pool is about 80% used."""
+    host = _host(world, "app_host", "app-01")
+    text = _read(host, f"/etc/prometheus/rules/{_app(world)}.yml")
+    try:
+        document = yaml.safe_load(text or "")
+    except yaml.YAMLError:
+        return False  # Prometheus refuses a rules file it cannot parse
+    if not isinstance(document, dict):
+        return False
+    api = _api(world)
+    pool_max = api.config.max if api is not None else int(_vars(world).get("pool", 20))
+    for group in document.get("groups") or []:
+        for rule in (group or {}).get("rules") or [] if isinstance(group, dict) else []:
+            if not isinstance(rule, dict) or "alert" not in rule:
+                continue
+            threshold = _pool_threshold(str(rule.get("expr", "")), pool_max)
+            if threshold is not None and 70 <= threshold <= 85:
+                return True
+    return False
+
+
+def pool_raised(world: World) -> bool:
+    api = _api(world)
+    return api is not None and api.config.max > int(_vars(world).get("pool", 20))
+
+
+# -- building the history ------------------------------------------------------------------
+
+
+def _database(world: World, server: PgServer, page: int) -> None:
+    variables = _vars(world)
+    app, database = _app(world), str(variables.get("database", "appdb"))
+    server.start_us = (page - 41 * _DAY) * 1000
+    server.add_role(app)
+    server.add_role("sre")
+    server.add_database(database, owner=app, size_bytes=1_843_000_000)
+    rng = world.rng.child("pool-exhaustion", "rows")
+    users = [(n, f"user{n}@example.com", f"L-{rng.randint(100000, 999999)}",
+              _dt.datetime(2025, 10 + n % 3, 1 + n % 9, 10, 0)) for n in range(1001, 1016)]
+    server.add_table(Table("users", [("id", "bigint"), ("email", "text"),
+                                     ("loyalty_id", "text"), ("created_at", "timestamp")],
+                           list(users), owner=app, database=database, not_null=("id",)))
+    server.add_table(Table("orders", [("id", "bigint"), ("user_id", "bigint"),
+                                      ("total_cents", "integer"), ("status", "text")],
+                           [(50_000 + n, 1001 + n % 15, rng.randint(500, 40_000),
+                             "paid" if n % 4 else "shipped") for n in range(12)],
+                           owner=app, database=database, not_null=("id",)))
+    if variables.get("herring") == "slow-query":
+        server.set_setting("log_min_duration_statement", "1000")
+
+
+def _pg_log_history(world: World, db: Host, page: int) -> None:
+    """Checkpoints every 5 minutes, and the red herring's slow query, into the server log."""
+    path = "/var/log/postgresql/postgresql-15-main.log"
+    proc_pid = next((p.pid for p in db.procs if p.argv and "bin/postgres" in p.argv[0]), 700)
+    rng = world.rng.child("pool-exhaustion", "pglog")
+    herring = str(_vars(world).get("herring", "none"))
+    lines: list[str] = []
+    app, database = _app(world), str(_vars(world).get("database", "appdb"))
+    t = page - 60 * _MIN
+    while t < page:
+        lines.append(pg_line(t, proc_pid + 4, "LOG", "checkpoint starting: time"))
+        lines.append(pg_line(t + 2_900, proc_pid + 4, "LOG", (
+            f"checkpoint complete: wrote {rng.randint(20, 400)} buffers ({rng.randint(0, 2)}.1%); "
+            "0 WAL file(s) added, 0 removed, 1 recycled; write=2.812 s, sync=0.004 s, "
+            "total=2.855 s; sync files=31, longest=0.002 s, average=0.001 s; "
+            f"distance={rng.randint(200, 4000)} kB, estimate={rng.randint(2000, 5000)} kB")))
+        if herring == "slow-query" and rng.random() < 0.7:
+            stamp = t + rng.randint(10_000, 200_000)
+            lines.append(pg_line(stamp, proc_pid + 60 + rng.randint(0, 90), "LOG", (
+                f"duration: {rng.randint(1200, 4200)}.{rng.randint(100, 999)} ms  statement: "
+                "SELECT date_trunc('day', created_at) AS day, count(*), sum(total_cents) "
+                "FROM orders GROUP BY 1 ORDER BY 1"), f"reporting@{database}"))
+        if herring == "autovacuum" and rng.random() < 0.5:
+            lines.append(pg_line(t + 40_000, proc_pid + 90, "LOG", (
+                f'automatic vacuum of table "{database}.public.orders": index scans: 1')))
+        t += 5 * _MIN
+    del app
+    inode = db.fs.lookup(path)
+    db.fs.write(inode, "".join(sorted(lines)).encode(), path=path)
+
+
+def _journal(host: Host, api: NodeApi, proc: Process, t_ms: int, lines: list[str],
+             priority: int) -> None:
+    for line in lines:
+        host.journal.add(JournalEntry(t_ms, "node", line, proc.unit, proc.pid, priority))
+
+
+def _history(world: World, app_host: Host, api: NodeApi, proc: Process, page: int) -> None:
+    """Replay the leak onto the server: old slow leaks, then the spike that drained the pool."""
+    variables = _vars(world)
+    rng = world.rng.child("pool-exhaustion", "history")
+    deploy = page - int(variables.get("commit_days", 2)) * _DAY  # the service's "since"
+    cfg = api.config
+    _journal(app_host, api, proc, deploy, [
+        f"[pool] created pg pool max={cfg.max} acquireTimeoutMillis={cfg.acquire_timeout_ms}",
+        f"{api.spec.name} listening on http://0.0.0.0:{api.spec.port} (NODE_ENV=production)"], 6)
+    old = int(variables.get("old_leaks", 2))
+    times = sorted(rng.randint(deploy + _MIN, page - 3 * 3_600_000) for _ in range(old))
+    drained = page - EXHAUSTED_FOR_MS
+    rate = _num(world, f"{api.spec.name}.throws_per_s", 0.2)
+    spike = int(drained - (cfg.max - old) / rate * 1000)
+    step = (drained - spike) / max(1, cfg.max - old)
+    times += [int(spike + step * n + rng.randint(0, int(step // 2))) for n in range(cfg.max - old)]
+    for n, t in enumerate(times):
+        api.leak_one(app_host, t * 1000)
+        _journal(app_host, api, proc, t, api.throw_lines(1000 + (n * 7919) % 90_000, t), 3)
+    t = times[-1] + 1500
+    n = 0
+    while t < page:
+        n += 1
+        uid = 1000 + (n * 104_729) % 90_000
+        _journal(app_host, api, proc, t, [
+            f"GET /api/users/{uid} 503 {cfg.acquire_timeout_ms + 3 + n % 9}.{n % 997:03d} ms - 58",
+            *api.timeout_lines()], 3)
+        t += 2000
+    api.waiting = int(_num(world, f"{api.spec.name}.rps", 40) * cfg.acquire_timeout_ms / 1000)
+    api.last_5xx_ratio = 1.0
+    app_host.journal.entries.sort(key=lambda e: e.t_ms)
+    world.facts[f"{api.spec.name}.spike_start_ms"] = spike
+
+
+def _postgres_watch(db: Host) -> Rule:
+    """Note every restart of postgresql.service (the trap)."""
+    seen = db.services.units["postgresql.service"].main_pid
+
+    def watch(world: World, dt_ms: int) -> None:
+        nonlocal seen
+        del dt_ms
+        pid = db.services.units["postgresql.service"].main_pid
+        if pid != seen and pid is not None:
+            world.facts["postgres_restarted"] = True
+        if pid is not None:
+            seen = pid
+
+    return Rule("postgres-restart-watch", watch)
+
+
+def setup(world: World) -> None:
+    """The database's contents, the leak's history, the player's environment, the watchers."""
+    variables = _vars(world)
+    app = _app(world)
+    page = world.clock.now_ms
+    app_host = _host(world, "app_host", "app-01")
+    db = _host(world, "db_host", "db-01")
+    pool, drain_s = int(variables.get("pool", 20)), int(variables.get("drain_s", 90))
+    world.facts[f"{app}.rps"] = float(variables.get("rps", 40))
+    world.facts[f"{app}.throws_per_s"] = round(pool / drain_s, 4)
+    server = db.pg_servers.get(5432)
+    assert server is not None, "postgresql.service did not start"
+    _database(world, server, page)
+    _pg_log_history(world, db, page)
+    api = _api(world)
+    unit = app_host.services.find(app)
+    proc = app_host.services.main_process(unit)
+    assert api is not None and proc is not None
+    api.load(app_host)  # the repository was checked out after the service started
+    assert not api.problem, api.problem
+    api.serve(app_host, proc)
+    for client in list(api.clients):  # the warm clients, opened before the database existed
+        api.clients.remove(client)
+    _history(world, app_host, api, proc, page)
+    rc = _read(app_host, "/root/.bashrc") or ""
+    database = str(variables.get("database", "appdb"))
+    db_name = db.name
+    app_host.fs.put("/root/.bashrc", (rc + (
+        "\n# psql defaults for the production database (see ~/.pgpass)\n"
+        f"export PGHOST={db_name}\nexport PGPORT=5432\nexport PGUSER=postgres\n"
+        f"export PGDATABASE={database}\n")).encode())
+    app_host.fs.put("/root/.pgpass", f"{db_name}:5432:*:postgres:Zq4-pp9w-Tr7x\n".encode(),
+                    mode=0o600)
+    app_host.load = (0.31, 0.28, 0.22)
+    db.load = (0.04, 0.06, 0.05)
+    world.rules.append(_postgres_watch(db))
+    world.facts[BOOTING] = False
