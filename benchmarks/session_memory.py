@@ -11,7 +11,7 @@ import gc
 import sys
 import tracemalloc
 
-from pagerdrill.game.catalog import find_scenario
+from pagerdrill.game.catalog import builtin_scenarios
 from pagerdrill.game.model import Scenario
 from pagerdrill.game.session import Session
 
@@ -29,7 +29,12 @@ def play(scenario: Scenario, seed: int) -> Session:
 
 
 def main() -> int:
-    scenario = find_scenario("disk-full")
+    for scenario in builtin_scenarios():
+        measure(scenario)
+    return 0
+
+
+def measure(scenario: Scenario) -> None:
     play(scenario, 0)  # import and cache everything shared once
 
     gc.collect()
@@ -43,9 +48,9 @@ def main() -> int:
     tracemalloc.stop()
     per_session = held / SESSIONS / 1024
     outcomes = {s.outcome.value for s in live}
-    print(f"{SESSIONS} live sessions after the solution transcript (outcomes: {sorted(outcomes)})")
-    print(f"memory per live session: {per_session:.0f} KiB (target: at most 512 KiB)")
-    return 0
+    print(f"{scenario.id}: {SESSIONS} live sessions after the solution transcript "
+          f"(outcomes: {sorted(outcomes)}): {per_session:.0f} KiB per session "
+          "(target: at most 512 KiB)")
 
 
 if __name__ == "__main__":
