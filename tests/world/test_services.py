@@ -76,3 +76,19 @@ def test_killed_main_process_is_recorded(host: Host) -> None:
     host.procs.kill(unit.main_pid or 0, Signal.SIGKILL)
     assert unit.result == "signal"
     assert any("code=killed, status=9/KILL" in e.message for e in host.journal.entries)
+
+
+def test_journal_keeps_entries_and_sorts_history_written_late() -> None:
+    from pagerdrill.world.services import Journal, JournalEntry
+
+    journal = Journal()
+    late = JournalEntry(2000, "node", "Error: Cannot acquire connection from pool", "api.service",
+                        42, 3)
+    early = JournalEntry(1000, "systemd", "Started api.service - API.", "api.service", 1)
+    journal.add(late)
+    journal.add(early)
+    journal.add(late)
+    assert journal.entries == [late, early, late] and len(journal) == 3
+    journal.sort_by_time()
+    assert journal.entries == [early, late, late]
+    assert journal.entries[1].message is journal.entries[2].message  # stored once

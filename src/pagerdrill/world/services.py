@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from array import array
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JournalEntry:
     t_ms: int
     ident: str  # SYSLOG_IDENTIFIER: "systemd", "myapp", "postgres"...
@@ -33,11 +34,55 @@ class JournalEntry:
 
 
 class Journal:
+    """A host's journal, stored column-wise.
+
+    Journals are long and repeat themselves (stack traces, failing health checks),
+    and a session must cost kilobytes: each entry is a few integers in arrays and
+    each distinct string is kept once. Readers get ordinary entries back.
+    """
+
     def __init__(self) -> None:
-        self.entries: list[JournalEntry] = []
+        self._t = array("q")
+        self._pid = array("q")
+        self._priority = array("b")
+        self._ident = array("I")
+        self._unit = array("I")
+        self._message = array("I")
+        self._strings: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def _id(self, text: str) -> int:
+        found = self._ids.get(text)
+        if found is None:
+            found = self._ids[text] = len(self._strings)
+            self._strings.append(text)
+        return found
 
     def add(self, entry: JournalEntry) -> None:
-        self.entries.append(entry)
+        self._t.append(entry.t_ms)
+        self._pid.append(entry.pid)
+        self._priority.append(entry.priority)
+        self._ident.append(self._id(entry.ident))
+        self._unit.append(self._id(entry.unit))
+        self._message.append(self._id(entry.message))
+
+    def __len__(self) -> int:
+        return len(self._t)
+
+    @property
+    def entries(self) -> list[JournalEntry]:
+        """Every entry, oldest first as written (a fresh list on each read)."""
+        text = self._strings
+        return [JournalEntry(t, text[i], text[m], text[u], pid, prio) for t, i, m, u, pid, prio
+                in zip(self._t, self._ident, self._message, self._unit, self._pid,
+                       self._priority, strict=True)]
+
+    def sort_by_time(self) -> None:
+        """Order entries by time (stable), after a scenario wrote history out of order."""
+        order = sorted(range(len(self._t)), key=self._t.__getitem__)
+        for column in (self._t, self._pid, self._priority, self._ident, self._unit,
+                       self._message):
+            column[:] = array(column.typecode, (column[i] for i in order))
 
 
 ProgramFactory = Callable[[], Program]

@@ -488,7 +488,7 @@ def _history(world: World, app_host: Host, api: NodeApi, proc: Process, page: in
         t += 2000
     api.waiting = int(_num(world, f"{api.spec.name}.rps", 40) * cfg.acquire_timeout_ms / 1000)
     api.last_5xx_ratio = 1.0
-    app_host.journal.entries.sort(key=lambda e: e.t_ms)
+    app_host.journal.sort_by_time()
     world.facts[f"{api.spec.name}.spike_start_ms"] = spike
 
 
