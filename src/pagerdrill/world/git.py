@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pagerdrill.world.errors import FsError
+from pagerdrill.world.world import Registry
 
 if TYPE_CHECKING:
     from pagerdrill.world.fs import FileSystem
@@ -41,7 +42,8 @@ __all__ = [
 ]
 
 EMPTY_BLOB = "0" * 40
-_FACTS_KEY = "git.repositories"
+# Repositories by (host name, working-tree root).
+REPOSITORIES: Registry[tuple[str, str], Repository] = Registry("git.repositories")
 
 
 def blob_id(data: bytes) -> str:
@@ -400,20 +402,16 @@ def diff_trees(old: Mapping[str, bytes], new: Mapping[str, bytes], paths: Iterab
 
 
 def attach(host: Host, repo: Repository) -> None:
-    registry = host.world.facts.setdefault(_FACTS_KEY, {})
-    assert isinstance(registry, dict)
-    registry[(host.name, repo.root)] = repo
+    host.world.registered(REPOSITORIES)[(host.name, repo.root)] = repo
 
 
 def find_repository(host: Host, cwd: str) -> Repository | None:
     """The repository whose working tree contains ``cwd`` and whose .git still exists."""
-    registry = host.world.facts.get(_FACTS_KEY)
-    if not isinstance(registry, dict):
-        return None
+    registry = host.world.registered(REPOSITORIES)
     path = posixpath.normpath(cwd)
     while True:
         repo = registry.get((host.name, path))
-        if isinstance(repo, Repository) and host.fs.exists(posixpath.join(path, ".git")):
+        if repo is not None and host.fs.exists(posixpath.join(path, ".git")):
             return repo
         if path == "/":
             return None

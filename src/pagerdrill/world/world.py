@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from pagerdrill.world.clock import SimClock
 from pagerdrill.world.host import Host
 from pagerdrill.world.rng import Rng
 from pagerdrill.world.telemetry import Telemetry
 
-__all__ = ["Rule", "World"]
+__all__ = ["Registry", "Rule", "World"]
 
 _STEP_MS = 1000
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Registry(Generic[K, V]):
+    """A typed slot on the world for one kind of simulated service (git repositories,
+    Redis servers, clusters...), declared by the module that owns that kind."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 @dataclass
@@ -34,6 +46,11 @@ class World:
         self.telemetry = Telemetry()
         # Facts scenario code keeps about the world beyond hosts (flags, counters).
         self.facts: dict[str, object] = {}
+        self._registries: dict[str, dict[Any, Any]] = {}
+
+    def registered(self, registry: Registry[K, V]) -> dict[K, V]:
+        """The world's entries of one kind, keyed as their module chooses."""
+        return cast(dict[K, V], self._registries.setdefault(registry.name, {}))
 
     def add_host(self, host: Host) -> Host:
         self.hosts[host.name] = host

@@ -24,6 +24,7 @@ from pagerdrill.world.cache.errors import (
     wrong_arity,
 )
 from pagerdrill.world.cache.keyspace import Database, RedisValue, RHash
+from pagerdrill.world.world import Registry, Rule
 
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
@@ -40,7 +41,6 @@ __all__ = [
 ]
 
 _DATABASES = 16
-_FACTS_KEY = "redis_servers"  # world.facts registry, as world/git.py keeps repositories
 _BASE_MEMORY = 876_264  # used_memory_startup of a fresh 7.0.15
 _KEY_OVERHEAD = 56  # dictEntry + robj + sds headers, roughly
 _OPS_SAMPLES = 16  # STATS_METRIC_SAMPLES
@@ -344,17 +344,16 @@ def _value_size(value: RedisValue) -> int:
     return sum(len(k) + 24 for k in value)
 
 
+# Redis servers by (host name, port).
+SERVERS: Registry[tuple[str, int], RedisServer] = Registry("redis.servers")
+
+
 def _registry(world: World) -> dict[tuple[str, int], RedisServer]:
-    found = world.facts.get(_FACTS_KEY)
-    if not isinstance(found, dict):
-        found = {}
-        world.facts[_FACTS_KEY] = found
-    return found
+    return world.registered(SERVERS)
 
 
 def install_redis(world: World, host: Host, port: int = 6379, *, pid: int = 0) -> RedisServer:
     """Put a Redis server on ``host``:``port`` and tick it with the world's clock."""
-    from pagerdrill.world.world import Rule
 
     run_id = f"{world.rng.child('redis', host.name, str(port)).getrandbits(160):040x}"
     server = RedisServer(lambda: world.clock.now_ms, host_name=host.name, ip=host.spec.ip,

@@ -1,4 +1,4 @@
-"""Clusters reachable from a world (kept in ``world.facts``) and the kubeconfig helper."""
+"""Clusters reachable from a world (a typed world registry) and the kubeconfig helper."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from pagerdrill.world.cluster.cluster import Cluster
+from pagerdrill.world.world import Registry, Rule
 
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
@@ -14,18 +15,16 @@ if TYPE_CHECKING:
 
 __all__ = ["find_cluster", "install_cluster", "write_kubeconfig"]
 
-_FACTS_KEY = "kube_clusters"
+# Clusters by name.
+CLUSTERS: Registry[str, Cluster] = Registry("kube.clusters")
 
 
 def _registry(world: World) -> dict[str, Cluster]:
-    found = world.facts.setdefault(_FACTS_KEY, {})
-    assert isinstance(found, dict)
-    return found
+    return world.registered(CLUSTERS)
 
 
 def install_cluster(world: World, name: str, *, version: str = "v1.29.4") -> Cluster:
     """A cluster named ``name`` whose controllers run every simulated step."""
-    from pagerdrill.world.world import Rule
 
     cluster = Cluster(name, lambda: world.clock.now_ms, world.rng.child("cluster", name),
                       version=version)
