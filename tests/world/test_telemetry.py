@@ -42,12 +42,3 @@ def test_chat_with_time_and_condition_waits_for_both(world: World) -> None:
     world.advance(60)
     assert [m.text for m in tel.chat] == ["still broken"]
 
-
-def test_registries_are_typed_slots_apart_from_facts(world: World) -> None:
-    from pagerdrill.world.world import Registry
-
-    ports: Registry[str, int] = Registry("test.ports")
-    world.registered(ports)["db-01"] = 5432
-    assert world.registered(ports) == {"db-01": 5432}
-    assert world.registered(Registry[str, int]("test.other")) == {}
-    assert "test.ports" not in world.facts  # facts stay the scenario's own
