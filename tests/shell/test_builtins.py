@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -143,6 +144,9 @@ def test_bashrc_is_sourced_at_login(world: World) -> None:
 def test_ssh_push_and_exit(shell: Shell) -> None:
     out = shell.run("ssh db-01").output.decode()
     assert out.startswith("Linux db-01 6.1.0-18-amd64 ")
+    last = out.splitlines()[-1]  # sshd's lastlog line, like "Mon Mar 16  9:02:11 2026"
+    assert re.fullmatch(r"Last login: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} from "
+                        r"10\.0\.0\.5", last), last
     assert shell.prompt() == "root@db-01:~# "
     assert shell.host.name == "db-01"
     assert shell.run("exit").output == b"logout\nConnection to db-01 closed.\n"

@@ -6,6 +6,7 @@ They are builtins rather than tools because an interactive ``ssh HOST`` or
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import TYPE_CHECKING
 
 from pagerdrill.shell.builtins import BINARIES, BUILTINS, BuiltinCall, builtin
@@ -61,7 +62,16 @@ def _banner(host: Host) -> bytes:
             motd = inode.content.read().decode("utf-8", "replace")
     except FsError:
         pass
-    return (uname + motd).encode()
+    return (uname + motd + _last_login(host)).encode()
+
+
+def _last_login(host: Host) -> str:
+    """sshd's lastlog line: the previous login, hours ago, from the bastion."""
+    hours_ago = host.world.rng.child("lastlog", host.name).uniform(2, 30)
+    then = host.clock.now_ms - int(hours_ago * 3_600_000)
+    moment = _dt.datetime.fromtimestamp(then / 1000, tz=_dt.UTC)
+    when = f"{moment:%a %b} {moment.day:2d} {moment:%H:%M:%S %Y}"
+    return f"Last login: {when} from {host.login_from}\n"
 
 
 def remote_command(
