@@ -133,20 +133,8 @@ def _quiet(sink: ByteSink) -> Callable[[bytes], None]:
 
 def _open_write(state: ShellState, path: str, append: bool, budget: Budget) -> FileSink:
     host = state.host
-    fs = host.fs
-    cred = host.cred_for(state.user)
-    try:
-        inode = fs.lookup(path, state.cwd, cred=cred)
-    except FsError as error:
-        if error.errno != errno.ENOENT:
-            raise
-        inode = fs.create(path, state.cwd, cred=cred)
-    if inode.is_dir:
-        raise FsError(errno.EISDIR, path)
-    if not FileSystem.access(inode, 2, cred):
-        raise FsError(errno.EACCES, path)
-    if not append and inode.is_file:
-        fs.truncate(inode, 0, path=path)
+    inode = host.fs.open_for_write(path, state.cwd, append=append,
+                                   cred=host.cred_for(state.user))
     return FileSink(state, inode, path, budget)
 
 

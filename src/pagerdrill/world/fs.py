@@ -486,6 +486,24 @@ class FileSystem:
         now = self.clock.now_ms
         src_parent.mtime_ms = dst_parent.mtime_ms = inode.ctime_ms = now
 
+    def open_for_write(self, path: str, cwd: str = "/", *, append: bool = False,
+                       cred: Cred = ROOT) -> Inode:
+        """open(2) with O_WRONLY|O_CREAT, and O_TRUNC unless ``append``: what ``>``,
+        ``>>``, ``tee`` and ``sort -o`` do. Raises EISDIR, EACCES, ENOENT..."""
+        try:
+            inode = self.lookup(path, cwd, cred=cred)
+        except FsError as error:
+            if error.errno != errno.ENOENT:
+                raise
+            return self.create(path, cwd, cred=cred)
+        if inode.is_dir:
+            raise FsError(errno.EISDIR, path)
+        if not self.access(inode, 2, cred):
+            raise FsError(errno.EACCES, path)
+        if not append and inode.is_file:
+            self.truncate(inode, 0, path=path)
+        return inode
+
     # -- holding files open --------------------------------------------------
 
     def hold(self, inode: Inode) -> None:

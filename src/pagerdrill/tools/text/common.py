@@ -115,20 +115,6 @@ def line_batches(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
 
 
 def open_for_write(inv: Invocation, path: str, *, append: bool = False) -> Inode:
-    """Open (creating) a file for writing like open(2) with O_CREAT; truncates unless
-    ``append``. Raises FsError (EACCES, EISDIR, ENOENT for a missing directory...)."""
-    fs = inv.host.fs
-    cred = inv.host.cred_for(inv.user)
-    try:
-        inode = fs.lookup(path, inv.cwd, cred=cred)
-    except FsError as error:
-        if error.errno != errno.ENOENT:
-            raise
-        return fs.create(path, inv.cwd, cred=cred)
-    if inode.is_dir:
-        raise FsError(errno.EISDIR, path)
-    if not FileSystem.access(inode, 2, cred):
-        raise FsError(errno.EACCES, path)
-    if not append and inode.is_file:
-        fs.truncate(inode, 0, path=path)
-    return inode
+    """Open (creating) a file for writing as the invoking user; see FileSystem.open_for_write."""
+    return inv.host.fs.open_for_write(path, inv.cwd, append=append,
+                                      cred=inv.host.cred_for(inv.user))
