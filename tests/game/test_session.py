@@ -287,7 +287,45 @@ def test_no_editor_in_scripted_mode_and_the_seam_reaches_the_shell() -> None:
     def edit(path: str, data: bytes) -> bytes | None:
         return data
 
-    assert Session(make_scenario(), 0, editor=edit).shell.editor is edit  # type: ignore[attr-defined]
+    session = Session(make_scenario(), 0, editor=edit)
+    assert session.shell.editor is not None  # type: ignore[attr-defined]
+
+
+def test_what_the_editor_saved_is_logged_and_replayed_without_the_editor() -> None:
+    saved: list[bytes] = []
+
+    def edit(path: str, data: bytes) -> bytes | None:
+        saved.append(data)
+        return b"fixed\n" if path == "/etc/app/fixed" else None
+
+    live = Session(make_scenario(), 0, editor=edit)
+    live.submit("nano /etc/app/fixed")
+    live.submit("vim /etc/app/alert")  # quit without saving
+    assert live.log[0].edits == (b"fixed\n",) and live.log[1].edits == (None,)
+    stored = json.loads(json.dumps(live.log_json()))
+    again = Session.replay(make_scenario(), 0, stored["log"])
+    assert _transcript(again) == _transcript(live)
+    assert again.submit("cat /etc/app/fixed").output == "fixed\n"
+    assert len(saved) == 1 + 1  # the replay never asked a live editor
+
+
+def test_ticks_pass_time_and_report_events_and_replay_identically() -> None:
+    live = new_session()
+    assert live.tick(0) == []  # no time passes: nothing is logged
+    events = live.tick(700_000)
+    assert live.log == [LogEntry(700_000, None)]
+    assert any(isinstance(e, (AlertEvent, ChatEvent)) for e in events)
+    live.submit("echo hi", at_ms=701_000)
+    again = Session.replay(live.scenario, 0, json.loads(json.dumps(live.log_json()))["log"],
+                           shell_factory=stub_factory)
+    assert again.log == live.log and again.to_json() == live.to_json()
+
+
+@pytest.mark.parametrize("entry", [[1], ["x", "ls"], [-1, "ls"], [5, 3], [5, "ls", "zz"],
+                                   [5, "ls", {"edits": ["!!"]}], [5, "ls", {"game": 1}]])
+def test_a_malformed_stored_log_entry_is_a_clear_error(entry: list[object]) -> None:
+    with pytest.raises(ValueError, match="log entry"):
+        LogEntry.from_json(entry)
 
 
 def test_an_interactive_program_gets_lines_and_ctrl_d_until_it_exits() -> None:
@@ -303,3 +341,18 @@ def test_an_interactive_program_gets_lines_and_ctrl_d_until_it_exits() -> None:
     assert not session.in_program and not session.finished
     replayed = Session.replay(make_scenario(), 0, session.log)
     assert [t.output for t in replayed.transcript] == [t.output for t in session.transcript]
+
+
+def test_a_button_command_reaches_the_game_even_inside_an_interactive_program() -> None:
+    import shell.test_repl  # noqa: F401  (registers the toy interactive program `ttoy`)
+
+    live = Session(make_scenario(), 0)
+    live.submit("ttoy")
+    turn = live.game_command("hint")
+    assert turn.game_command and turn.output.startswith("Hint 1/")
+    assert live.in_program and live.hints_used == 1
+    assert live.log[-1].game and live.log[-1].to_json()[2] == {"game": True}
+    with pytest.raises(ValueError, match="not an in-game command"):
+        live.game_command("rm -rf /")
+    again = Session.replay(make_scenario(), 0, json.loads(json.dumps(live.log_json()))["log"])
+    assert again.hints_used == 1 and _transcript(again) == _transcript(live)

@@ -9,8 +9,10 @@ run charges a fixed :data:`COMMAND_COST_MS` per line instead.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +26,7 @@ from pagerdrill.game.events import (
     TrapEvent,
     event_to_json,
 )
-from pagerdrill.game.ingame import complete_game_command, run_game_command
+from pagerdrill.game.ingame import GAME_COMMANDS, complete_game_command, run_game_command
 from pagerdrill.game.model import Objective, ObjectiveKind, Scenario, Trap, TrapOutcome
 from pagerdrill.tools.api import Editor
 from pagerdrill.world.host import Host
@@ -79,14 +81,63 @@ class Outcome(enum.Enum):
     FAILED = "failed"  # a fail trap (e.g. data loss)
 
 
+def _quit_without_saving(path: str, data: bytes) -> bytes | None:
+    return None
+
+
 class DrillOver(RuntimeError):
     """Raised by :meth:`Session.submit` once the drill has ended."""
 
 
 @dataclass(frozen=True)
 class LogEntry:
+    """One logged input. ``line`` None is a tick: time passing while the player reads.
+
+    ``edits`` are what the player saved in each editor the line opened (None: quit
+    without saving), so a replay hands the same bytes back to ``nano``/``vim``.
+    ``game`` marks an in-game command sent by a front end's button, which the game
+    answers even while an interactive program (psql) holds the terminal.
+    """
+
     t_ms: int  # since the page
-    line: str
+    line: str | None
+    edits: tuple[bytes | None, ...] = ()
+    game: bool = False
+
+    def to_json(self) -> list[Any]:
+        """``[t_ms, line]``, plus ``{"edits": [base64|null...], "game": true}`` if any."""
+        extra: dict[str, Any] = {}
+        if self.edits:
+            extra["edits"] = [None if e is None else base64.b64encode(e).decode("ascii")
+                              for e in self.edits]
+        if self.game:
+            extra["game"] = True
+        return [self.t_ms, self.line, extra] if extra else [self.t_ms, self.line]
+
+    @classmethod
+    def from_json(cls, item: LogEntry | Sequence[Any]) -> LogEntry:
+        """From :meth:`to_json`'s form (or a ``(t_ms, line)`` pair); ValueError if malformed."""
+        if isinstance(item, LogEntry):
+            return item
+        if not isinstance(item, (list, tuple)) or len(item) not in (2, 3):
+            raise ValueError(f"log entry must be [t_ms, line] or [t_ms, line, extra]: {item!r}")
+        t_ms, line = item[0], item[1]
+        if not isinstance(t_ms, int) or isinstance(t_ms, bool) or t_ms < 0:
+            raise ValueError(f"log entry time must be a non-negative integer: {t_ms!r}")
+        if line is not None and not isinstance(line, str):
+            raise ValueError(f"log entry line must be a string or null: {line!r}")
+        extra = item[2] if len(item) == 3 else {}
+        if not isinstance(extra, dict) or set(extra) - {"edits", "game"}:
+            raise ValueError(f"log entry extra must be {{edits, game}}: {extra!r}")
+        raw, game = extra.get("edits", []), extra.get("game", False)
+        if not isinstance(raw, list) or not isinstance(game, bool):
+            raise ValueError(f"log entry edits must be a list and game a boolean: {extra!r}")
+        try:
+            edits = tuple(None if e is None else base64.b64decode(e, validate=True)
+                          for e in raw)
+        except (TypeError, binascii.Error) as exc:
+            raise ValueError(f"log entry edit is not base64: {exc}") from None
+        return cls(t_ms, line, edits, game)
 
 
 @dataclass(frozen=True)
@@ -164,8 +215,11 @@ class Session:
         if host is None:
             raise ValueError(f"scenario {scenario.id}: no host {scenario.player.host!r}")
         make_shell = shell_factory or default_shell_factory
+        self._editor = editor
+        self._replayed_edits: list[bytes | None] = []  # the entry being replayed
+        self._edits: list[bytes | None] = []  # what this line's editors returned
         self.shell = make_shell(self.world, host, scenario.player.user, scenario.player.cwd,
-                                editor)
+                                None if editor is None else self._edit)
         self.log: list[LogEntry] = []
         self.transcript: list[Turn] = []
         self.objectives = [ObjectiveState(o) for o in scenario.objectives]
@@ -235,6 +289,9 @@ class Session:
         costs :data:`COMMAND_COST_MS`. Either way a line costs at least the scenario's
         per-command time, time never runs backwards, and it stops at the time limit.
         """
+        return self._turn(line, self._target_ms(at_ms))
+
+    def _target_ms(self, at_ms: int | None) -> int:
         rules = self.scenario.time
         now = self.elapsed_ms
         if at_ms is None:
@@ -243,22 +300,61 @@ class Session:
             target = max(int(at_ms * rules.speed), now + rules.per_command_ms)
         if rules.limit_ms is not None:
             target = max(now, min(target, rules.limit_ms))
-        return self._turn(line, target)
+        return target
 
-    def _turn(self, line: str, target_ms: int) -> Turn:
+    def game_command(self, line: str, at_ms: int | None = None) -> Turn:
+        """An in-game command (``hint``, ``diagnose 2``, ``end``...) from a front end's
+        button: the game answers it even while psql holds the terminal."""
+        words = line.split()
+        if not words or words[0] not in GAME_COMMANDS:
+            raise ValueError(f"not an in-game command: {line!r}")
+        return self._turn(line, self._target_ms(at_ms), game=True)
+
+    def tick(self, at_ms: int) -> list[Event]:
+        """Let time pass with no input (the player is reading a dashboard): the alerts,
+        chat and metrics up to ``at_ms`` (real ms since the page, as in :meth:`submit`).
+        Logged, so a replay passes the same time the same way; nothing if no time passes."""
+        if self.finished:
+            return []
+        rules = self.scenario.time
+        target = int(at_ms * rules.speed)
+        if rules.limit_ms is not None:
+            target = min(target, rules.limit_ms)
+        if target <= self.elapsed_ms:
+            return []
+        self._advance_to(target)
+        self.log.append(LogEntry(target, None))
+        return self._collect_events()
+
+    def _edit(self, path: str, data: bytes) -> bytes | None:
+        """The editor the shell sees: a replay hands back what was saved, else the front
+        end's editor is asked; every answer is kept for the log."""
+        if self._replayed_edits:
+            saved = self._replayed_edits.pop(0)
+        elif self._editor is not None:
+            saved = self._editor(path, data)
+        else:
+            saved = None
+        self._edits.append(saved)
+        return saved
+
+    def _turn(self, line: str, target_ms: int,
+              replayed_edits: tuple[bytes | None, ...] = (), *, game: bool = False) -> Turn:
         if self.finished:
             raise DrillOver("the drill is over")
         self._advance_to(target_ms)
-        self.log.append(LogEntry(target_ms, line))
+        self._replayed_edits, self._edits = list(replayed_edits), []
         prompt = self.shell.prompt()
         # At a program's own prompt (psql's appdb=#), every line is that program's.
-        reply = None if self.in_program else run_game_command(self, line)
+        reply = None if self.in_program and not game else run_game_command(self, line)
         if reply is not None:
             output, status, game = reply.output, reply.exit_status, True
             if reply.ends:
                 self.end_reason = "end"
         else:
             output, status, game = self._run_shell(line)
+        self.log.append(LogEntry(target_ms, line, tuple(self._edits), game))
+        self._replayed_edits, self._edits = [], []
         events = self._collect_events()
         turn = Turn(line, output, status, target_ms / 1000, prompt, tuple(events), game)
         self.transcript.append(turn)
@@ -409,20 +505,30 @@ class Session:
 
     # -- persistence -------------------------------------------------------------
     @classmethod
-    def replay(cls, scenario: Scenario, seed: int, log: Iterable[LogEntry | tuple[int, str]],
-               **kwargs: Any) -> Session:
-        """Rebuild the identical session from its log (the times are the effective ones)."""
+    def replay(cls, scenario: Scenario, seed: int,
+               log: Iterable[LogEntry | Sequence[Any]], **kwargs: Any) -> Session:
+        """Rebuild the identical session from its log (the times are the effective ones).
+
+        Entries may be :class:`LogEntry` or their JSON form; ValueError if one is malformed.
+        """
+        entries = [LogEntry.from_json(e) for e in log]
+        if "editor" not in kwargs and any(e.edits for e in entries):
+            kwargs["editor"] = _quit_without_saving  # the recorded edits answer first
         session = cls(scenario, seed, **kwargs)
-        for entry in log:
-            t_ms, line = (entry.t_ms, entry.line) if isinstance(entry, LogEntry) else entry
+        for entry in entries:
             if session.finished:
                 break
-            session._turn(line, t_ms)
+            if entry.line is None:
+                session._advance_to(entry.t_ms)
+                session.log.append(entry)
+                session._collect_events()
+            else:
+                session._turn(entry.line, entry.t_ms, entry.edits, game=entry.game)
         return session
 
     def log_json(self) -> dict[str, Any]:
         return {"scenario": self.scenario.id, "seed": self.seed,
-                "log": [[e.t_ms, e.line] for e in self.log]}
+                "log": [e.to_json() for e in self.log]}
 
     def to_json(self) -> dict[str, Any]:
         """The result document of ``pagerdrill run --json``."""
