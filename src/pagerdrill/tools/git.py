@@ -58,6 +58,53 @@ class _Fatal(Exception):
         self.status = status
 
 
+def _options(args: list[str], usage: str, flags: dict[str, str],
+             valued: dict[str, str] | None = None) -> tuple[dict[str, str | bool], list[str]]:
+    """Git's parse-options: ``-qam msg`` clusters, ``--long``, ``--long=v``; the rest are
+    operands. ``flags``/``valued`` map ``-x``/``--xyz`` to a destination."""
+    valued = valued or {}
+    found: dict[str, str | bool] = {}
+    rest: list[str] = []
+    i = 0
+
+    def unknown(what: str, name: str) -> _Fatal:
+        return _Fatal(f"error: unknown {what} `{name}'\n{usage}", 129)
+
+    while i < len(args):
+        arg, i = args[i], i + 1
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+            if name in valued:
+                if not eq:
+                    if i >= len(args):
+                        raise _Fatal(f"error: option `{name[2:]}' requires a value\n", 129)
+                    value, i = args[i], i + 1
+                found[valued[name]] = value
+            elif name in flags and not eq:
+                found[flags[name]] = True
+            else:
+                raise unknown("option", arg[2:])
+        elif arg.startswith("-") and len(arg) > 1:
+            for j, char in enumerate(arg[1:], 1):
+                if f"-{char}" in valued:
+                    value = arg[j + 1:]
+                    if not value:
+                        if i >= len(args):
+                            raise _Fatal(f"error: switch `{char}' requires a value\n", 129)
+                        value, i = args[i], i + 1
+                    found[valued[f"-{char}"]] = value
+                    break
+                if f"-{char}" not in flags:
+                    raise unknown("switch", char)
+                found[flags[f"-{char}"]] = True
+        else:
+            rest.append(arg)
+    return found, rest
+
+
 class _Ctx:
     def __init__(self, inv: Invocation, repo: Repository, cwd: str) -> None:
         self.inv = inv
@@ -306,11 +353,41 @@ def _blame(ctx: _Ctx, args: list[str]) -> Iterator[str]:
                f"{str(n).rjust(num_w)}) {text}")
 
 
+_STATUS_USAGE = "usage: git status [<options>] [--] [<pathspec>...]\n"
+_STATUS_FLAGS = {"-s": "short", "--short": "short", "-b": "branch", "--branch": "branch",
+                 "--porcelain": "porcelain", "--long": "long", "-z": "nul"}
+
+
+def _short_status(ctx: _Ctx, porcelain: bool, branch: bool, end: str) -> str:
+    """``git status -s``: ``XY path``, X the index against HEAD, Y the work tree."""
+    repo = ctx.repo
+    status = repo.status(ctx.inv.host.fs)
+    codes: dict[str, list[str]] = {}
+    for path, kind in status.to_commit:
+        codes.setdefault(path, [" ", " "])[0] = kind
+    for path in status.modified:
+        codes.setdefault(path, [" ", " "])[1] = "M"
+    for path in status.deleted:
+        codes.setdefault(path, [" ", " "])[1] = "D"
+    def shown(path: str) -> str:  # porcelain: from the top of the work tree, as given
+        return path if porcelain else ctx.shown(path) + ("/" if path.endswith("/") else "")
+
+    lines = []
+    if branch:
+        upstream = f"...{repo.upstream}" if repo.upstream else ""
+        lines.append(f"## {repo.branch}{upstream}")
+    lines += [f"{''.join(codes[p])} {shown(p)}" for p in sorted(codes)]
+    lines += [f"?? {shown(p)}" for p in status.untracked]
+    return "".join(line + end for line in lines)
+
+
 def _status(ctx: _Ctx, args: list[str]) -> Iterator[str]:
-    for arg in args:
-        if arg.startswith("-") and arg not in ("--long",):
-            raise _Fatal(f"error: unknown option `{arg.lstrip('-')}'\n"
-                         "usage: git status [<options>] [--] [<pathspec>...]\n", 129)
+    found, _paths = _options(args, _STATUS_USAGE, _STATUS_FLAGS)
+    short, porcelain = bool(found.get("short")), bool(found.get("porcelain"))
+    if short or porcelain or found.get("nul"):
+        yield _short_status(ctx, porcelain or not short, bool(found.get("branch")),
+                            "\0" if found.get("nul") else "\n")
+        return
     repo = ctx.repo
     status = repo.status(ctx.inv.host.fs)
     out = [f"On branch {repo.branch}\n"]
@@ -352,21 +429,17 @@ def _status(ctx: _Ctx, args: list[str]) -> Iterator[str]:
     yield "".join(out)
 
 
+_COMMIT_USAGE = "usage: git commit [<options>] [--] <pathspec>...\n"
+_COMMIT_FLAGS = {"-a": "all", "--all": "all", "-q": "quiet", "--quiet": "quiet",
+                 "-v": "verbose", "--verbose": "verbose", "--no-verify": "no_verify",
+                 "-n": "no_verify", "--no-edit": "no_edit"}
+
+
 def _commit(ctx: _Ctx, args: list[str]) -> Iterator[str]:
-    message = ""
-    all_ = False
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg in ("-m", "--message") and i < len(args):
-            message, i = args[i], i + 1
-        elif arg.startswith("-m") and len(arg) > 2 and not arg.startswith("-m="):
-            message = arg[2:]
-        elif arg in ("-a", "--all"):
-            all_ = True
-        elif arg in ("-am",) and i < len(args):
-            all_, message, i = True, args[i], i + 1
+    found, _paths = _options(args, _COMMIT_USAGE, _COMMIT_FLAGS,
+                             {"-m": "message", "--message": "message"})
+    message = str(found.get("message", ""))
+    all_ = bool(found.get("all"))
     repo = ctx.repo
     staged: dict[str, bytes | None] = dict(repo.staged)
     if all_:
@@ -388,7 +461,8 @@ def _commit(ctx: _Ctx, args: list[str]) -> Iterator[str]:
     repo.staged.clear()
     diffs = diff_trees(repo.parent_files(commit), commit.files)
     summary = _stat(diffs).splitlines()[-1] if diffs else ""
-    yield f"[{repo.branch} {commit.short}] {commit.subject}\n{summary}\n"
+    if not found.get("quiet"):
+        yield f"[{repo.branch} {commit.short}] {commit.subject}\n{summary}\n"
 
 
 def _add(ctx: _Ctx, args: list[str]) -> Iterator[str]:

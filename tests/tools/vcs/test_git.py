@@ -71,7 +71,11 @@ def test_status_and_diff_after_editing(both: tuple[Host, Path]) -> None:
     host.fs.put("/srv/myapp/notes/todo.txt", b"x\n")
     (path / "scratch").write_text("y\n")
     host.fs.put("/srv/myapp/scratch", b"y\n")
-    for args in (["status"], ["diff"], ["diff", "--stat"], ["diff", "HEAD~1"]):
+    host.fs.unlink("/srv/myapp/requirements.txt")  # a deleted tracked file
+    (path / "requirements.txt").unlink()
+    for args in (["status"], ["diff"], ["diff", "--stat"], ["diff", "HEAD~1"], ["status", "-s"],
+                 ["status", "--short"], ["status", "-sb"], ["status", "--porcelain"],
+                 ["status", "-s", "-b"], ["status", "--short", "--branch"]):
         expected, status = real_git(path, *args)
         got = run_tool(host, ["git", *args], cwd="/srv/myapp")
         assert (got.out, got.status) == (expected, status), args
@@ -95,6 +99,31 @@ def test_errors_read_like_git(both: tuple[Host, Path]) -> None:
         assert (got.err, got.status) == (done.stderr, done.returncode), args
     bad = run_tool(host, ["git", "frobnicate"], cwd="/srv/myapp")
     assert bad.err == "git: 'frobnicate' is not a git command. See 'git --help'.\n"
+
+
+def test_quiet_clustered_commit_and_short_status_of_staged_files(
+        both: tuple[Host, Path]) -> None:
+    host, path = both
+    for where in ("model", "real"):
+        if where == "real":
+            (path / "config/app.yaml").write_text("log_level: warn\n")
+            (path / "added.txt").write_text("new\n")
+            real_git(path, "add", "added.txt")
+        else:
+            host.fs.put("/srv/myapp/config/app.yaml", b"log_level: warn\n")
+            host.fs.put("/srv/myapp/added.txt", b"new\n")
+            run_tool(host, ["git", "add", "added.txt"], cwd="/srv/myapp")
+    expected, _ = real_git(path, "status", "--short")
+    assert run_tool(host, ["git", "status", "--short"], cwd="/srv/myapp").out == expected
+    got = run_tool(host, ["git", "commit", "-qam", "Quiet fix"], cwd="/srv/myapp")
+    assert (got.out, got.err, got.status) == ("", "", 0)
+    log = run_tool(host, ["git", "log", "--oneline", "-1"], cwd="/srv/myapp")
+    assert log.out.split(" ", 1)[1] == "Quiet fix\n"
+    assert run_tool(host, ["git", "status", "-s"], cwd="/srv/myapp").out == ""
+    bad = run_tool(host, ["git", "status", "-z9"], cwd="/srv/myapp")
+    real_bad = subprocess.run(["git", "status", "-x"], cwd=path, capture_output=True, text=True)
+    assert bad.status == real_bad.returncode == 129
+    assert bad.err.splitlines()[0] == "error: unknown switch `9'"
 
 
 def test_add_and_commit_record_a_fix(both: tuple[Host, Path]) -> None:
