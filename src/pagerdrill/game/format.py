@@ -7,6 +7,7 @@ See docs/scenario-format.md for the authoring reference.
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,10 +32,14 @@ from pagerdrill.game.units import (
 )
 
 __all__ = [
+    "COMPONENT_KINDS",
+    "MAX_HISTORY_SAMPLES",
     "AlertSpec",
+    "ArchitectureSpec",
     "CandidateSpec",
     "ChatSpec",
     "CommitSpec",
+    "ComponentSpec",
     "ConditionSpec",
     "DebriefSpec",
     "DirSpec",
@@ -44,6 +49,7 @@ __all__ = [
     "FactSet",
     "FileSpec",
     "FillSize",
+    "HistorySpec",
     "HookRef",
     "HostSpec",
     "Instant",
@@ -280,12 +286,129 @@ class HostSpec(Strict):
     repos: list[RepoSpec] = []
 
 
+# A dashboard's history costs 16 bytes a sample per gauge: 2000 is 31 KiB.
+MAX_HISTORY_SAMPLES = 2000
+# Default steps, finest first: the first that keeps a span within _HISTORY_TARGET samples.
+_NICE_STEPS_MS = tuple(parse_duration(d) for d in (
+    "10s", "15s", "30s", "1m", "2m", "5m", "10m", "15m", "30m", "1h", "2h", "3h", "6h", "12h",
+    "1d"))
+_HISTORY_TARGET = 720
+
+
+def _flow(value: object) -> str:
+    """A value as YAML's flow style writes it: [-1h, 400], not Python's ['-1h', 400]."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return str(value)
+
+
+def _point(value: object) -> object:
+    """``[-6h, 400]``: an offset before the page (or ``now``) and a value."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError(f"expected a point [offset, value], e.g. [-6h, 400] (got "
+                         f"{_flow(value)})")
+    offset, number = value
+    if isinstance(offset, str) and offset.strip() == "now":
+        offset = 0
+    return parse_offset(offset), number
+
+
+HistoryPoint = Annotated[tuple[int, float], BeforeValidator(_point)]
+
+
+class HistorySpec(Strict):
+    """A metric before the page: points joined by straight lines, or a hook ``(world, t_ms)``.
+
+    Sampled every ``step`` over ``span`` before the page. After the last point (if it is
+    before the page) the series runs straight to the first live sample.
+    """
+
+    points: list[HistoryPoint] | None = None
+    hook: HookRef | None = None  # fn(world: World, t_ms: int) -> float
+    span: Duration | None = None  # default: back to the first point
+    step: Duration | None = None  # default: the finest of 10s, 1m, 5m... giving <= 720 samples
+    recent: Duration = 30 * 60_000  # the last part, sampled at the scrape interval
+    noise: float = Field(default=0.0, ge=0.0, le=1.0)  # each sample times 1 +- up to this
+
+    @model_validator(mode="after")
+    def _check(self) -> HistorySpec:
+        if (self.points is None) == (self.hook is None):
+            raise ValueError("give exactly one of 'points' or 'hook'")
+        if self.points is not None:
+            if not self.points:
+                raise ValueError("'points' needs at least one point")
+            for before, after in itertools.pairwise(self.points):
+                if after[0] < before[0]:
+                    raise ValueError(f"points must be in time order: {_show(after[0])} comes "
+                                     f"after {_show(before[0])}")
+            if self.points[-1][0] > 0:
+                raise ValueError(f"history ends at the page: point {_show(self.points[-1][0])}"
+                                 f" is after it")
+            if self.span is None and self.points[0][0] >= 0:
+                raise ValueError("give 'span', or start the points before the page")
+        elif self.span is None:
+            raise ValueError("a history 'hook' needs a 'span' (how far back it goes)")
+        if self.span is not None and self.span <= 0:
+            raise ValueError("'span' must be more than 0")
+        if self.step is not None and self.step <= 0:
+            raise ValueError("'step' must be more than 0")
+        span, step = self.span_ms, self.step_ms
+        if step > span:
+            raise ValueError(f"'step' ({_show(step)}) is longer than the span ({_show(span)})")
+        return self
+
+    def sample_count(self, scrape_ms: int) -> int:
+        """How many samples the history holds, with the world's scrape interval."""
+        recent = min(self.recent, self.span_ms)
+        return (self.span_ms - recent) // self.step_ms + recent // max(1, scrape_ms)
+
+    def too_many(self, scrape_ms: int) -> str | None:
+        """Why this history is too big for a session, or None."""
+        count = self.sample_count(scrape_ms)
+        if count <= MAX_HISTORY_SAMPLES:
+            return None
+        return (f"{_show(self.span_ms)} of history every {_show(self.step_ms)}, the last "
+                f"{_show(min(self.recent, self.span_ms))} every {_show(scrape_ms)} (the scrape "
+                f"interval), is {count} samples; at most {MAX_HISTORY_SAMPLES} (use a coarser "
+                f"'step' or a shorter 'recent')")
+
+    @property
+    def span_ms(self) -> int:
+        if self.span is not None:
+            return self.span
+        assert self.points is not None
+        return -self.points[0][0]
+
+    @property
+    def step_ms(self) -> int:
+        return self.step if self.step is not None else _default_step(self.span_ms)
+
+
+def _default_step(span_ms: int) -> int:
+    for step in _NICE_STEPS_MS:
+        if span_ms // step <= _HISTORY_TARGET:
+            return step
+    return max(_NICE_STEPS_MS[-1], -(-span_ms // _HISTORY_TARGET))
+
+
+def _show(ms: int) -> str:
+    """An offset or duration as the format spells it: -6h, 10m, 1h30m, 0."""
+    sign, rest, parts = "-" if ms < 0 else "", abs(ms), []
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000),
+                       ("ms", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return sign + ("".join(parts) or "0")
+
+
 class MetricSpec(Strict):
     id: Name
     name: str | None = None  # default: probe{arg=value,...}
     title: str = ""
     unit: str = ""
     probe: ProbeSpec
+    history: HistorySpec | None = None  # samples before the page, for the dashboards
 
 
 _Op = Literal[">", ">=", "<", "<=", "==", "!="]
@@ -416,6 +539,41 @@ class TrapSpec(Strict):
     destructive: bool = False
 
 
+# -- the architecture map ------------------------------------------------------------
+
+COMPONENT_KINDS = ("users", "loadbalancer", "service", "database", "cache", "queue", "cluster",
+                   "storage", "external")
+ComponentKind = Literal["users", "loadbalancer", "service", "database", "cache", "queue",
+                        "cluster", "storage", "external"]
+
+
+def _link(value: object) -> object:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return tuple(value)
+    raise ValueError(f"expected a link [from, to] naming two component ids (got "
+                     f"{_flow(value)})")
+
+
+Link = Annotated[tuple[str, str], BeforeValidator(_link)]
+
+
+class ComponentSpec(Strict):
+    """One box on the architecture map; ``healthy`` is a predicate (absent: always healthy)."""
+
+    id: Name
+    label: str
+    kind: ComponentKind
+    column: int | None = Field(default=None, ge=0)  # default: its depth along the links
+    healthy: Predicate | None = None
+
+
+class ArchitectureSpec(Strict):
+    """The system as the war room draws it: components, and links caller -> callee."""
+
+    components: list[ComponentSpec] = Field(min_length=1)
+    links: list[Link] = []
+
+
 class ScenarioFile(Strict):
     id: Slug
     title: str
@@ -432,3 +590,4 @@ class ScenarioFile(Strict):
     hints: list[str]
     debrief: DebriefSpec
     traps: list[TrapSpec] = []
+    architecture: ArchitectureSpec | None = None

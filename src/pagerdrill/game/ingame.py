@@ -8,12 +8,14 @@ its first word is one of :data:`GAME_COMMANDS` and it has no shell syntax
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pagerdrill.game.debrief import format_duration, format_t
+from pagerdrill.game.units import parse_duration
 from pagerdrill.world.telemetry import Gauge, Sample
 
 if TYPE_CHECKING:
@@ -27,9 +29,11 @@ __all__ = [
     "format_value",
     "run_game_command",
     "sparkline",
+    "time_sparkline",
 ]
 
 DASHBOARD_WINDOW_MS = 30 * 60 * 1000
+_MAX_WINDOW_MS = 30 * 86_400_000
 SPARK_WIDTH = 36
 _BARS = "▁▂▃▄▅▆▇█"
 _SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[]{}=")
@@ -131,6 +135,47 @@ def sparkline(values: list[float], width: int = SPARK_WIDTH,
                    for v in peaks)
 
 
+def time_sparkline(samples: list[Sample], width: int = SPARK_WIDTH,
+                   bounds: tuple[float, float] | None = None) -> str:
+    """Samples as block characters on a time axis from the first sample to the last.
+
+    History before the page is coarser (minutes apart) than live samples (seconds
+    apart): each character covers an equal slice of time, shows the peak of the
+    samples in it, and a slice with none lies on the line between its neighbours
+    (as a graph draws it). At most one character per sample.
+    """
+    if not samples:
+        return ""
+    count = min(width, len(samples))
+    first, span = samples[0].t_ms, samples[-1].t_ms - samples[0].t_ms
+    values = [s.value for s in samples]
+    if bounds is None:
+        bounds = (min(values), max(values))
+    if span <= 0:
+        return sparkline(values, width, bounds)
+    peaks: list[float | None] = [None] * count
+    for sample in samples:
+        slot = min(count - 1, (sample.t_ms - first) * count // span)
+        held = peaks[slot]
+        peaks[slot] = sample.value if held is None else max(held, sample.value)
+    known = [(i, peak) for i, peak in enumerate(peaks) if peak is not None]
+    filled = [0.0] * count
+    for (i, a), (j, b) in itertools.pairwise(known):
+        for k in range(i, j):
+            filled[k] = a + (b - a) * (k - i) / (j - i)
+    filled[-1] = known[-1][1]
+    return sparkline(filled, count, bounds)
+
+
+def _window_label(ms: int) -> str:
+    for unit, size in (("day", 86_400_000), ("hour", 3_600_000), ("minute", 60_000),
+                       ("second", 1000)):
+        if ms % size == 0:
+            n = ms // size
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    return f"{ms / 1000:g} seconds"
+
+
 # Byte units a dashboard shows scaled, as Grafana does: 66825428992 B is "62.2 GiB".
 _BYTE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
 _PREFIXES = ("B", "KiB", "MiB", "GiB", "TiB")
@@ -152,22 +197,33 @@ def format_value(value: float, unit: str) -> str:
 def _gauge_row(gauge: Gauge, samples: list[Sample], title_width: int) -> str:
     if not samples:
         return f"  {gauge.title:<{title_width}}  (no data yet)"
-    values = [s.value for s in samples]
     bounds = (0.0, 100.0) if gauge.unit == "%" else None
-    line = sparkline(values, bounds=bounds)
+    line = time_sparkline(samples, bounds=bounds)
     return (f"  {gauge.title:<{title_width}}  {line:<{SPARK_WIDTH}}  "
-            f"{format_value(values[-1], gauge.unit)}")
+            f"{format_value(samples[-1].value, gauge.unit)}")
 
 
 def _dashboard(session: Session, args: list[str]) -> GameReply:
+    """``dashboard [RANGE]``: the gauges over the last 30 minutes, or RANGE (6h, 2d...),
+    history from before the page included."""
     telemetry = session.world.telemetry
+    window = DASHBOARD_WINDOW_MS
+    if args:
+        try:
+            window = parse_duration(args[0]) if len(args) == 1 else 0
+        except ValueError:
+            window = 0
+        if not 1000 <= window <= _MAX_WINDOW_MS:
+            return GameReply(f"dashboard: {' '.join(args)}: not a time range "
+                             f"(e.g. 30m, 6h, 2d; at most 30d)\n", 2)
     if not telemetry.gauges:
         return GameReply("No dashboards for this system.\n")
-    since = session.world.clock.now_ms - DASHBOARD_WINDOW_MS
+    since = session.world.clock.now_ms - window
     width = max(len(g.title) for g in telemetry.gauges.values())
-    lines = [f"Dashboard: last 30 minutes, now {format_t(session.t)}"]
+    lines = [f"Dashboard: last {_window_label(window)}, now {format_t(session.t)}"]
     for name, gauge in telemetry.gauges.items():
-        samples = [s for s in telemetry.series.get(name, []) if s.t_ms >= since]
+        series = telemetry.series.get(name)
+        samples = series.since(since) if series is not None else []
         lines.append(_gauge_row(gauge, samples, width))
     return GameReply("\n".join(lines) + "\n")
 
@@ -191,7 +247,7 @@ def _help(session: Session, args: list[str]) -> GameReply:
         "  hint          the next hint (each one costs points)\n"
         "  diagnose      list the possible root causes; `diagnose N` declares one\n"
         "  alerts        firing and recently resolved alerts\n"
-        "  dashboard     the key metrics over the last 30 minutes\n"
+        "  dashboard     the key metrics over the last 30 minutes (`dashboard 6h`: longer)\n"
         "  chat          the incident channel\n"
         "  help          this help (`help NAME` is bash's help)\n"
         "  end           end the drill and see the debrief\n")
@@ -207,7 +263,7 @@ _HANDLERS: dict[str, tuple[_Handler, bool]] = {  # name -> (handler, takes argum
     "hint": (_hint, False),
     "diagnose": (_diagnose, True),
     "alerts": (_alerts, False),
-    "dashboard": (_dashboard, False),
+    "dashboard": (_dashboard, True),
     "chat": (_chat, False),
     "help": (_help, False),
     "end": (_end, False),

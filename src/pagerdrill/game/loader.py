@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pagerdrill.game import model as m
+from pagerdrill.game.architecture import check_architecture, compile_architecture
 from pagerdrill.game.checks import KeyPath, check_scenario
 from pagerdrill.game.format import ScenarioFile
 from pagerdrill.game.hooks import HookError, HookModules
@@ -219,7 +220,7 @@ def _load(folder: Path, seed: int, *, build: bool) -> tuple[_Load, m.Scenario | 
     sf = state.structure(data) if data is not None else None
     hooks = HookModules(folder)
     if sf is not None:
-        for path, message in check_scenario(sf, hooks):
+        for path, message in check_scenario(sf, hooks) + _check_additions(sf, hooks):
             state.report(path, message)
     if data is None:  # without the variables, transcripts cannot be read
         return state, None
@@ -229,13 +230,49 @@ def _load(folder: Path, seed: int, *, build: bool) -> tuple[_Load, m.Scenario | 
     scenario = _compile(sf, state, hooks, solution, wrong, expect)
     if build:
         try:
-            scenario.build_world(seed)
+            world = scenario.build_world(seed)
         except WorldBuildError as error:
             for problem in error.problems:
                 state.report(problem.path, problem.message)
         except HookError as error:
             state.report(("world",), str(error))
+        else:
+            _try_health(state, scenario, world)
     return state, (None if state.problems else scenario)
+
+
+def _check_additions(sf: ScenarioFile, hooks: HookModules) -> list[tuple[KeyPath, str]]:
+    """Cross-checks of the architecture map and of metric history hooks."""
+    problems: list[tuple[KeyPath, str]] = []
+    if sf.architecture is not None:
+        problems += check_architecture(sf.architecture, sf.world.metrics)
+    for i, metric in enumerate(sf.world.metrics):
+        history = metric.history
+        if history is None:
+            continue
+        too_many = history.too_many(sf.world.scrape)
+        if too_many is not None:
+            problems.append((("world", "metrics", i, "history"), too_many))
+        if history.hook is not None:
+            try:
+                hooks.resolve(history.hook)
+            except HookError as error:
+                problems.append((("world", "metrics", i, "history", "hook"), str(error)))
+    return problems
+
+
+def _try_health(state: _Load, scenario: m.Scenario, world: World) -> None:
+    """Evaluate each component's health once, so a failing hook shows at validation."""
+    if scenario.architecture is None:
+        return
+    for i, component in enumerate(scenario.architecture.components):
+        if component.healthy is None:
+            continue
+        try:
+            component.healthy(world)
+        except Exception as error:  # a hook or predicate that fails: report it with its line
+            state.report(("architecture", "components", i, "healthy"),
+                         f"{type(error).__name__}: {error}")
 
 
 def _compile(sf: ScenarioFile, state: _Load, hooks: HookModules, solution: list[str],
@@ -282,6 +319,8 @@ def _compile(sf: ScenarioFile, state: _Load, hooks: HookModules, solution: list[
         seed=load_seed,
         variables=variables,
         reseed=reseed,
+        architecture=None if sf.architecture is None
+        else compile_architecture(sf.architecture, ctx),
     )
 
 

@@ -14,7 +14,9 @@ from typing import Literal
 from pagerdrill.world.world import World
 
 __all__ = [
+    "Architecture",
     "Candidate",
+    "Component",
     "Debrief",
     "Difficulty",
     "ExpertStep",
@@ -117,6 +119,25 @@ class TimeRules:
     speed: float = 1.0  # simulated seconds per wall-clock second while the player thinks
 
 
+@dataclass(frozen=True)
+class Component:
+    """One box on the architecture map: a load balancer, a service, a database..."""
+
+    id: str
+    label: str
+    kind: str  # users | loadbalancer | service | database | cache | queue | cluster | ...
+    column: int  # left to right, 0 = users
+    healthy: Predicate | None = None  # None: always healthy
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The system as the war room draws it: components and links (caller, callee)."""
+
+    components: list[Component]
+    links: list[tuple[str, str]]
+
+
 # What a wrong-path transcript must end in (its "# expect:" header).
 WrongPathOutcome = Literal["failed", "unresolved", "mitigated"]
 
@@ -148,6 +169,8 @@ class Scenario:
     seed: int = 0
     variables: dict[str, object] = field(default_factory=dict)
     reseed: Callable[[int], Scenario] | None = field(default=None, repr=False, compare=False)
+    # The map the war room draws (None: the scenario has no architecture section).
+    architecture: Architecture | None = None
 
     def for_seed(self, seed: int) -> Scenario:
         """This scenario with its variables drawn for ``seed`` (names, sizes, red herrings)."""

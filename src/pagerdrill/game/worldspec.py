@@ -21,7 +21,9 @@ from pydantic import BaseModel
 from pagerdrill.game.format import (
     AlertSpec,
     FileSpec,
+    HistorySpec,
     HostSpec,
+    MetricSpec,
     ProgramSpec,
     RepoSpec,
     ServiceSpec,
@@ -53,7 +55,7 @@ from pagerdrill.world.host import Host, User
 from pagerdrill.world.process import Program
 from pagerdrill.world.rng import Rng, derive_seed
 from pagerdrill.world.services import Unit
-from pagerdrill.world.telemetry import AlertRule, ChatRule, Gauge
+from pagerdrill.world.telemetry import AlertRule, ChatRule, Gauge, History, piecewise_linear
 from pagerdrill.world.world import Rule, World
 
 __all__ = ["BuildProblem", "WorldBuildError", "build_world", "text_source"]
@@ -86,6 +88,7 @@ class _Builder:
     variables: dict[str, object]
     world: World = field(init=False)
     gauges: dict[str, ProbeFn] = field(default_factory=dict)
+    gauge_names: dict[str, str] = field(default_factory=dict)  # metric id -> series name
     problems: list[BuildProblem] = field(default_factory=list)
 
     # CompileContext for predicates and probes.
@@ -134,6 +137,10 @@ def build_world(spec: WorldSpec, seed: int, *, hook: Callable[[str], Any],
     for i, host_spec, host in hosts:
         _fill_rest(builder, i, host_spec, host)
         _check_space(builder, i, host_spec, host)
+    for i, metric in enumerate(spec.metrics):
+        if metric.history is not None and metric.id in builder.gauge_names:
+            with builder.at("metrics", i, "history"):
+                _backfill(builder, metric, metric.history)
     if builder.problems:
         raise WorldBuildError(builder.problems)
     return world
@@ -429,6 +436,7 @@ def _telemetry(b: _Builder) -> None:
             probe = compile_probe(metric.probe, b)
             b.gauges[metric.id] = probe
             name = metric.name or default_gauge_name(metric.probe, b.default_host)
+            b.gauge_names[metric.id] = name
             world.telemetry.add_gauge(Gauge(name, metric.title or name, metric.unit, probe))
     for i, alert in enumerate(spec.alerts):
         with b.at("alerts", i):
@@ -440,6 +448,29 @@ def _telemetry(b: _Builder) -> None:
     for i, rule in enumerate(spec.rules):
         with b.at("rules", i):
             world.rules.append(_rule(b, rule))
+
+
+def _backfill(b: _Builder, metric: MetricSpec, spec: HistorySpec) -> None:
+    """The metric's past, once the world stands as it does at the page (after setup)."""
+    world = b.world
+    page = world.clock.now_ms
+    join_from: tuple[int, float] | None = None
+    if spec.points is not None:
+        points = [(page + offset, value) for offset, value in spec.points]
+        value_at = piecewise_linear(points)
+        if points[-1][0] < page:  # the rest of the way, a line to the first live sample
+            join_from = points[-1]
+    else:
+        hook: Callable[[World, int], float] = b.hook(spec.hook or "")
+
+        def value_at(t_ms: int) -> float:
+            return float(hook(world, t_ms))
+    percent = metric.unit == "%"
+    history = History(spec.span_ms, spec.step_ms, value_at, join_from, spec.noise,
+                      low=0.0 if percent else None, high=100.0 if percent else None,
+                      recent_ms=spec.recent)
+    world.telemetry.backfill(b.gauge_names[metric.id], history,
+                             world.rng.child("history", metric.id))
 
 
 def _alert(b: _Builder, spec: AlertSpec) -> None:

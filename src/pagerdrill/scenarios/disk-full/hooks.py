@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -46,8 +47,11 @@ __all__ = [
     "App",
     "Nginx",
     "Postgres",
+    "app_healthy",
+    "app_log_history",
     "database_refusing_writes",
     "disk_alert_at_80",
+    "disk_used_history",
     "log_level_fixed",
     "rotation_bounded",
     "setup",
@@ -183,6 +187,58 @@ def database_refusing_writes(world: World) -> bool:
     return not (isinstance(program, PostgresServer) and program.accepting_writes)
 
 
+def app_healthy(world: World) -> bool:
+    """The running app can write its log and its orders (it answers 200): the map's box."""
+    running = _running_app(world)
+    return running is not None and running.healthy
+
+
+# -- the dashboards' history ---------------------------------------------------------------
+
+_CLIMB = "disk-full.climb"
+
+
+@dataclass(frozen=True)
+class _Climb:
+    """How the app's log filled the disk, as ``setup`` sized it: INFO from the monthly
+    rotation, DEBUG from the commit, full at ``fill``. The rest of the disk held still."""
+
+    disk_bytes: int
+    used_at_fill: int
+    log_at_fill: int
+    rotated: int
+    deploy: int
+    fill: int
+    info_rate: float
+    debug_rate: float
+
+    def log_bytes(self, t_ms: int) -> float:
+        if t_ms >= self.fill:
+            return float(self.log_at_fill)
+        unwritten = self.debug_rate * (self.fill - max(t_ms, self.deploy)) / 1000
+        if t_ms < self.deploy:
+            unwritten += self.info_rate * (self.deploy - max(t_ms, self.rotated)) / 1000
+        return max(0.0, self.log_at_fill - unwritten)
+
+
+def _climb(world: World) -> _Climb:
+    climb = world.facts.get(_CLIMB)
+    assert isinstance(climb, _Climb), "setup has not run"
+    return climb
+
+
+def disk_used_history(world: World, t_ms: int) -> float:
+    """Disk used on / before the page (%): flat, then the DEBUG log's climb to 100%."""
+    climb = _climb(world)
+    used = climb.used_at_fill - (climb.log_at_fill - climb.log_bytes(t_ms))
+    return 100.0 * used / climb.disk_bytes
+
+
+def app_log_history(world: World, t_ms: int) -> float:
+    """The size of the app's log before the page (bytes)."""
+    return _climb(world).log_bytes(t_ms)
+
+
 # -- building the numbers ----------------------------------------------------------------
 
 
@@ -296,6 +352,8 @@ def setup(world: World) -> None:
     log = host.fs.lookup(f"/var/log/{app}/app.log")
     host.fs.put(f"/var/log/{app}/app.log", content, mode=log.mode, uid=log.uid, gid=log.gid,
                 mtime_ms=fill)
+    world.facts[_CLIMB] = _Climb(mount.size_bytes, mount.used_bytes, info_size + debug_size,
+                                 rotated, deploy, fill, info_rate, rate)
     running = _running_app(world)
     if running is not None:
         running.read_config(host)  # the repository was checked out after the service started

@@ -9,6 +9,7 @@ pool) with the matching journal, and installs the watchers behind the traps.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from typing import Any
@@ -31,10 +32,14 @@ __all__ = [
     "PgCluster",
     "db_cpu_percent",
     "fix_deployed",
+    "health_history",
+    "http_5xx_history",
     "http_5xx_percent",
     "idle_in_transaction",
+    "loyalty_healthy",
     "pool_alert_at_80",
     "pool_in_use",
+    "pool_in_use_history",
     "pool_raised",
     "reclaim_configured",
     "setup",
@@ -327,6 +332,47 @@ def idle_in_transaction(world: World) -> float:
     return float(sum(b.state == "idle in transaction" for b in server.client_backends()))
 
 
+def loyalty_healthy(world: World) -> bool:
+    """loyalty-svc answers every tier lookup (it does not: its partial outage is the trigger)."""
+    return _num(world, f"{_app(world)}.throws_per_s", 0.0) == 0.0
+
+
+# -- the dashboards' history: the leak as setup replayed it ---------------------------------
+
+
+def _leak_times(world: World) -> list[int]:
+    times = world.facts.get(f"{_app(world)}.leak_times_ms")
+    assert isinstance(times, list), "setup has not run"
+    return times
+
+
+def pool_in_use_history(world: World, t_ms: int) -> float:
+    """Connections checked out before the page: two busy, plus every leak so far."""
+    leaked = bisect.bisect_right(_leak_times(world), t_ms)
+    pool = int(_vars(world).get("pool", 20))
+    busy = 0 if leaked >= pool else min(2, pool - leaked)
+    return float(leaked + busy)
+
+
+def http_5xx_history(world: World, t_ms: int) -> float:
+    """The 5xx ratio before the page (%): none, then each failing loyalty lookup a 502
+    while the pool drained, then every request a 503 once it was empty."""
+    app = _app(world)
+    times = _leak_times(world)
+    spike = int(_num(world, f"{app}.spike_start_ms", float(times[-1])))
+    if t_ms >= times[-1]:
+        return 100.0
+    if t_ms < spike:
+        return 0.0
+    return round(100 * _num(world, f"{app}.throws_per_s", 0.2) / _num(world, f"{app}.rps", 40),
+                 1)
+
+
+def health_history(world: World, t_ms: int) -> float:
+    """/health before the page: OK (1) until the pool ran dry."""
+    return 0.0 if t_ms >= _leak_times(world)[-1] else 1.0
+
+
 # -- objectives and traps ----------------------------------------------------------------
 
 
@@ -490,6 +536,7 @@ def _history(world: World, app_host: Host, api: NodeApi, proc: Process, page: in
     api.last_5xx_ratio = 1.0
     app_host.journal.sort_by_time()
     world.facts[f"{api.spec.name}.spike_start_ms"] = spike
+    world.facts[f"{api.spec.name}.leak_times_ms"] = times
 
 
 def _postgres_watch(db: Host) -> Rule:
