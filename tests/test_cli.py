@@ -218,3 +218,24 @@ def test_real_broken_scenario_folder(capsys: pytest.CaptureFixture[str],
     assert status == 1 and out.startswith("scenario.yaml:")
     status, _, err = run(["play", str(broken)], capsys)
     assert status == 2 and err.startswith(f"pagerdrill: {broken}: invalid scenario\n")
+
+
+def test_serve_reports_what_stops_it_in_one_line(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    assert cli.main(["serve", "--port", "70000"]) == 1
+    assert capsys.readouterr().err == "pagerdrill: --port must be 1-65535, not 70000\n"
+    assert cli.main(["serve", "--db", "nosuchdb://x/y"]) == 1
+    assert capsys.readouterr().err.startswith("pagerdrill: cannot use nosuchdb://x/y: ")
+    assert cli.main(["serve", "--db", "not a url"]) == 1
+    assert capsys.readouterr().err.startswith("pagerdrill: not a database URL: 'not a url'")
+
+
+def test_serve_defaults_to_sqlite_under_the_user_data_dir(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    from pagerdrill.web import serve
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert serve.data_dir() == tmp_path / "pagerdrill"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert serve.data_dir() == tmp_path / ".local" / "share" / "pagerdrill"

@@ -1,4 +1,4 @@
-"""The ``pagerdrill`` command: list, play, run, validate and test scenarios.
+"""The ``pagerdrill`` command: list, play, daily, run, serve, validate and test scenarios.
 
 No error reaches the user as a traceback: a missing or broken scenario, a bad
 argument, or a closed pipe (``pagerdrill run ... | head``) each end with a
@@ -172,6 +172,31 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if check.ok else 1
 
 
+def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from pagerdrill.web.serve import ServeError, run_server
+
+    try:
+        run_server(args.host, args.port, args.db)
+    except ServeError as exc:
+        raise CliError(str(exc), 1) from None
+    return 0
+
+
+def _cmd_daily(args: argparse.Namespace, out: TextIO) -> int:
+    import datetime
+
+    from pagerdrill.game.daily import daily_challenge
+
+    ids = [folder.name for folder in catalog().builtin_folders()]
+    if not ids:
+        raise CliError("no scenarios installed", 1)
+    today = datetime.datetime.now(datetime.UTC).date()  # the UTC date, as for everyone
+    daily = daily_challenge(today, ids)
+    out.write(f"Daily challenge #{daily.number} ({today.isoformat()}, UTC)\n")
+    args.scenario, args.seed = daily.scenario_id, daily.seed
+    return _cmd_play(args, out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pagerdrill",
@@ -193,6 +218,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="the world's seed (default 0)")
     run.add_argument("--json", action="store_true", help="print one JSON document")
     run.set_defaults(handler=_cmd_run)
+
+    serve = commands.add_parser("serve", help="the browser war room (http://127.0.0.1:8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--db", metavar="URL", default=None,
+                       help="SQLAlchemy database URL (default: SQLite under "
+                            "$XDG_DATA_HOME/pagerdrill; postgresql+psycopg://... to share)")
+    serve.set_defaults(handler=_cmd_serve)
+
+    daily = commands.add_parser("daily", help="play today's daily challenge in this terminal")
+    daily.set_defaults(handler=_cmd_daily)
 
     validate = commands.add_parser("validate", help="check a scenario file")
     validate.add_argument("path", metavar="PATH")

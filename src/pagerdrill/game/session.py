@@ -518,13 +518,19 @@ class Session:
         for entry in entries:
             if session.finished:
                 break
-            if entry.line is None:
-                session._advance_to(entry.t_ms)
-                session.log.append(entry)
-                session._collect_events()
-            else:
-                session._turn(entry.line, entry.t_ms, entry.edits, game=entry.game)
+            session.apply(entry)
         return session
+
+    def apply(self, entry: LogEntry) -> list[Event]:
+        """Run one logged entry exactly as it ran when it was logged (replay, or catching
+        up with entries another server process stored); its events."""
+        if entry.line is not None:
+            return list(self._turn(entry.line, entry.t_ms, entry.edits, game=entry.game).events)
+        if self.finished:
+            raise DrillOver("the drill is over")
+        self._advance_to(entry.t_ms)
+        self.log.append(entry)
+        return self._collect_events()
 
     def log_json(self) -> dict[str, Any]:
         return {"scenario": self.scenario.id, "seed": self.seed,

@@ -1,0 +1,1 @@
+"""The browser front end: ``pagerdrill serve``, the war room."""
