@@ -1,7 +1,7 @@
 """Our memlab against the real one (memlab 2.0.5) on the same simulated snapshots.
 
-Runs when MEMLAB names a memlab binary (``npm install memlab@2.0.5``, then
-MEMLAB=node_modules/.bin/memlab). Real memlab prints progress lines that a
+The real memlab comes from tests/reference (``scripts/test`` installs it with npm), or
+from $MEMLAB. Real memlab prints progress lines that a
 terminal overwrites (``parsing ...``, ``calculating ...``): they are dropped
 before comparing, as they never stay on a player's screen.
 """
@@ -20,11 +20,16 @@ from tests.world.node.gateway import REPO, gateway_host
 from pagerdrill.world.host import Host
 from pagerdrill.world.process import Signal
 
-MEMLAB = os.environ.get("MEMLAB", "")
+INSTALLED = Path(__file__).resolve().parents[2] / "reference/node_modules/.bin/memlab"
+MEMLAB = os.environ.get("MEMLAB") or (str(INSTALLED) if INSTALLED.exists() else "")
 _PROGRESS = re.compile(r"^(parsing |calculating |building |propagating |identifying |"
                        r"annotating |marking |Checking unbounded|start analysis)")
 
-pytestmark = pytest.mark.skipif(not MEMLAB, reason="set MEMLAB to a real memlab binary")
+if not MEMLAB and os.environ.get("CI") == "true":
+    raise RuntimeError(f"the real memlab is required in CI: {INSTALLED} is missing "
+                       "(scripts/test installs it)")
+pytestmark = pytest.mark.skipif(
+    not MEMLAB, reason="no real memlab: run scripts/test (npm ci in tests/reference) or set MEMLAB")
 
 
 def real(args: list[str], cwd: Path) -> str:
