@@ -99,6 +99,7 @@ class Process:
     env: dict[str, str] = field(default_factory=dict)
     cwd: str = "/"
     exit_status: int | None = None
+    oom_killed: bool = False  # killed by the kernel's OOM killer (systemd: result 'oom-kill')
 
     @property
     def comm(self) -> str:

@@ -246,7 +246,7 @@ class ServiceManager:
             sig = Signal(status - 128).name if status - 128 in Signal._value2member_map_ else ""
             self._log(unit, f"{unit.name}: Main process exited, code=killed, status={status - 128}/"
                       f"{sig.removeprefix('SIG')}", 5)
-            unit.result = "signal"
+            unit.result = "oom-kill" if proc.oom_killed else "signal"
         elif status:
             self._log(unit, f"{unit.name}: Main process exited, code=exited, "
                       f"status={status}/FAILURE", 5)

@@ -46,6 +46,9 @@ def test_memory_max_means_an_oom_kill_and_a_restart() -> None:
     assert any("Memory cgroup out of memory: Killed process" in m for _, m in host.kernel_log)
     assert "gw.service: A process of this unit has been killed by the OOM killer." in journal(host)
     assert first.oom_killed and not host.world.facts.get("gateway_sigkilled")
+    # systemd 252's own words for a unit whose process the OOM killer took
+    assert "gw.service: Main process exited, code=killed, status=9/KILL\n" \
+        "gw.service: Failed with result 'oom-kill'." in journal(host)
     unit = host.services.find("gw")
     assert unit.main_pid not in (None, pid) and unit.restarts == 1
     assert gateway(host).rss_kb(host.clock.now_ms) < 230 * 1024

@@ -333,7 +333,7 @@ class WsGateway:
         key = f"{self.spec.name}.oom_kills"
         kills = host.world.facts.get(key, 0)
         host.world.facts[key] = (kills if isinstance(kills, int) else 0) + 1
-        self.oom_killed = True
+        self.oom_killed = proc.oom_killed = True
         host.procs.exit(proc.pid, 128 + Signal.SIGKILL)
 
     def _journal(self, host: Host, proc: Process, t_ms: int, lines: list[str],
