@@ -108,18 +108,23 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, to_dict(cluster, found[0]))
 
     def do_POST(self) -> None:
-        """Create a Secret (what ``kubectl create secret generic`` sends)."""
+        """Create a Secret (what ``kubectl create secret generic`` and the create path of
+        ``kubectl apply`` send)."""
         parts = [p for p in urlparse(self.path).path.split("/") if p]
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
         if parts[-1:] != ["secrets"] or len(parts) < 5:
             return self._send(405, _status(405, "MethodNotAllowed", "not supported"))
         data = {k: base64.b64decode(v) for k, v in (body.get("data") or {}).items()}
+        data.update({k: str(v).encode() for k, v in (body.get("stringData") or {}).items()})
         try:
             secret = self.cluster.create_secret(parts[3], body["metadata"]["name"], data,
                                                 body.get("type") or "Opaque")
         except ApiError as err:
             code = 409 if err.reason == "AlreadyExists" else 404
             return self._send(code, _status(code, err.reason, err.message))
+        meta = body.get("metadata") or {}
+        secret.meta.labels.update(meta.get("labels") or {})
+        secret.meta.annotations.update(meta.get("annotations") or {})  # apply's last-applied
         return self._send(201, to_dict(self.cluster, secret))
 
     def _log(self, pod: Any, query: dict[str, list[str]]) -> None:

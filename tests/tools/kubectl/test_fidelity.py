@@ -9,11 +9,18 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from tests.tools.kubectl.apiserver import serve
 from tests.tools.kubectl.helpers import bastion, kubectl
+
+from pagerdrill.world.cluster import Cluster
+from pagerdrill.world.host import Host
+from pagerdrill.world.world import World
+
+Outputs = tuple[tuple[int, str, str], list[tuple[int, str, str]]]
 
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="no real kubectl")
 
@@ -35,16 +42,36 @@ COMMANDS = [
 ]
 
 
-def _compare(tmp_path: Path, optional: bool, line: str) -> tuple[tuple[int, str, str],
-                                                               tuple[int, str, str]]:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=3)
-    host, cluster = bastion(optional=optional, start=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+def _catch_up(world: World) -> None:
+    """Building the world takes wall time (seconds on a loaded machine): bring the simulated
+    clock level with the wall clock again just before the real kubectl runs."""
+    lag_ms = int(dt.datetime.now(dt.UTC).timestamp() * 1000) - world.clock.now_ms
+    if lag_ms >= 1000:
+        world.advance(lag_ms // 1000)
+
+
+def _run_both(host: Host, cluster: Cluster, tmp_path: Path, line: str) -> Outputs:
+    """The real kubectl's output, and ours at each second the real one may have rendered at:
+    it gets the objects as they are now but reads the wall clock for ages somewhere between
+    its start and its exit."""
+    _catch_up(host.world)
+    started = time.monotonic()
     with serve(cluster, tmp_path) as config:
         env = dict(os.environ, KUBECONFIG=str(config), HOME=str(tmp_path))
         real = subprocess.run(["kubectl", *line.split()], capture_output=True, text=True,
                               env=env, timeout=60, check=False)
-    ours = kubectl(host, line)
-    return (real.returncode, real.stdout, real.stderr), (ours.status, ours.out, ours.err)
+    candidates = []
+    for _ in range(int(time.monotonic() - started) + 2):
+        ours = kubectl(host, line)
+        candidates.append((ours.status, ours.out, ours.err))
+        host.world.clock.advance(1000)  # the same objects, read a second later
+    return (real.returncode, real.stdout, real.stderr), candidates
+
+
+def _compare(tmp_path: Path, optional: bool, line: str) -> Outputs:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=3)
+    host, cluster = bastion(optional=optional, start=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return _run_both(host, cluster, tmp_path, line)
 
 
 @pytest.mark.parametrize("optional", [True, False], ids=["crashloop", "config-error"])
@@ -52,9 +79,9 @@ def _compare(tmp_path: Path, optional: bool, line: str) -> tuple[tuple[int, str,
 def test_same_as_real_kubectl(tmp_path: Path, optional: bool, line: str) -> None:
     for _ in range(3):
         real, ours = _compare(tmp_path, optional, line)
-        if real == ours:
+        if real in ours:
             return
-    assert ours == real
+    assert ours[0] == real
 
 
 HEALED = [
@@ -73,7 +100,7 @@ HEALED = [
 ]
 
 
-def _healed(tmp_path: Path, line: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+def _healed(tmp_path: Path, line: str) -> Outputs:
     """Secret created, a configmap, a rollout restart: the running and rolled-over shapes."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(seconds=300)
     host, cluster = bastion(optional=True, start=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -82,21 +109,16 @@ def _healed(tmp_path: Path, line: str) -> tuple[tuple[int, str, str], tuple[int,
     host.world.advance(100)
     kubectl(host, "rollout restart deployment/myapp")
     host.world.advance(20)
-    with serve(cluster, tmp_path) as config:
-        env = dict(os.environ, KUBECONFIG=str(config), HOME=str(tmp_path))
-        real = subprocess.run(["kubectl", *line.split()], capture_output=True, text=True,
-                              env=env, timeout=60, check=False)
-    ours = kubectl(host, line)
-    return (real.returncode, real.stdout, real.stderr), (ours.status, ours.out, ours.err)
+    return _run_both(host, cluster, tmp_path, line)
 
 
 @pytest.mark.parametrize("line", HEALED)
 def test_healed_same_as_real_kubectl(tmp_path: Path, line: str) -> None:
     for _ in range(3):
         real, ours = _healed(tmp_path, line)
-        if real == ours:
+        if real in ours:
             return
-    assert ours == real
+    assert ours[0] == real
 
 
 @pytest.mark.parametrize("line", [

@@ -122,3 +122,21 @@ def test_creating_the_secret_heals_a_crash_loop_at_the_next_retry() -> None:
     world.advance(160)
     assert status.state.kind == "running" and status.ready
     assert status.restart_count == 5 and status.last_state is not None
+
+
+def test_dying_words_are_logged_when_the_container_exits_and_it_is_never_ready() -> None:
+    world, cluster = myapp_world(optional=True)
+    cluster.set_program("myapp", lambda ctx: ContainerRun(
+        ("booting",), 1, 5.0, ready=False, exit_lines=ERROR_LINES))
+    cluster.delete_pod(*POD)
+    world.advance(3)
+    pod = next(p for p in cluster.pods.values() if p.meta.namespace == "prod")
+    status = pod.statuses[0]
+    assert status.state.kind == "running" and not status.ready and not pod.ready
+    assert [line for _, line in status.logs] == ["booting"]
+    world.advance(5)
+    assert status.instances == 2  # it died and (first restart: no back-off) started again
+    assert [line for _, line in status.previous_logs] == ["booting", *ERROR_LINES]
+    started, died = status.previous_logs[0][0], status.previous_logs[1][0]
+    assert died - started == 5000
+    assert [line for _, line in status.logs] == ["booting"]

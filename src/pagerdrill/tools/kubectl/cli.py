@@ -2,16 +2,19 @@
 
 Usage: kubectl [flags] VERB [TYPE[/NAME] ...] [flags]
 
-Verbs: get, describe, logs, create secret generic, delete, rollout restart|status,
+Verbs: get, describe, logs, create secret generic, apply -f, diff -f, delete,
+rollout restart|status|history|undo, top (no metrics-server: says so),
 config current-context|get-contexts|use-context, version.
 Flags: -n/--namespace, -A/--all-namespaces, --context, --kubeconfig,
 -o wide|yaml|json|name|jsonpath=TEMPLATE, -l/--selector, --show-labels, --no-headers,
 --sort-by, -c/--container, -p/--previous, --tail, -f/--follow (bounded), --from-literal,
---from-file, --from-env-file, --dry-run=client.
+--from-file, --from-env-file, --dry-run=client, -f/--filename (file, directory or -),
+--revision, --to-revision.
 The cluster is the one the kubeconfig's context names (``$KUBECONFIG`` or ~/.kube/config).
+apply and diff understand Secret, ConfigMap, Namespace and Deployment manifests.
 
-Not supported: apply, edit, patch, exec, port-forward, top, diff, scale, rollout
-undo|history, -w/--watch, custom-columns, go-template, services and other resource types.
+Not supported: edit, patch, exec, port-forward, scale, server-side apply, apply -k/-R,
+-w/--watch, custom-columns, go-template, services and other resource types.
 """
 
 from __future__ import annotations
@@ -31,12 +34,13 @@ __all__ = ["Flags", "KubeError", "Target", "kubectl", "parse_flags"]
 _VALUE = {"namespace": "n", "context": "", "output": "o", "selector": "l", "sort-by": "",
           "container": "c", "tail": "", "from-literal": "", "from-file": "",
           "from-env-file": "", "type": "", "kubeconfig": "", "timeout": "", "since": "",
-          "field-selector": "", "filename": "f", "grace-period": "", "cluster": "", "user": ""}
+          "field-selector": "", "filename": "f", "grace-period": "", "cluster": "", "user": "",
+          "revision": "", "to-revision": ""}
 _BOOL = {"all-namespaces": "A", "show-labels": "", "previous": "p", "follow": "",
          "watch": "w", "no-headers": "", "all-containers": "", "timestamps": "",
          "force": "", "wait": "", "ignore-not-found": "", "now": "", "help": "h"}
-_OPTIONAL = {"dry-run": "unchanged"}
-_MULTI = {"from-literal", "from-file", "from-env-file"}
+_OPTIONAL = {"dry-run": "unchanged", "validate": "strict"}
+_MULTI = {"from-literal", "from-file", "from-env-file", "filename"}
 
 
 class KubeError(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pagerdrill.tools.kubectl.format import rfc1123z, since, tabwrite
 from pagerdrill.tools.kubectl.serialize import deployment_conditions, image_id
 from pagerdrill.world.cluster import (
+    LAST_APPLIED,
     Cluster,
     ConfigMap,
     Container,
@@ -14,11 +15,12 @@ from pagerdrill.world.cluster import (
     Deployment,
     Event,
     Pod,
+    PodTemplate,
     Secret,
 )
 
 __all__ = ["describe_configmap", "describe_deployment", "describe_pod", "describe_secret",
-           "events_block"]
+           "events_block", "pod_template_lines"]
 
 
 def _map_lines(title: str, values: dict[str, str]) -> list[str]:
@@ -31,6 +33,8 @@ def _map_lines(title: str, values: dict[str, str]) -> list[str]:
 
 
 def _annotations(values: dict[str, str]) -> list[str]:
+    # describe never prints kubectl apply's copy of the object (it may hold secrets)
+    values = {k: v for k, v in values.items() if k != LAST_APPLIED}
     if not values:
         return ["Annotations:\t<none>"]
     return [f"{'Annotations:' if i == 0 else ''}\t{k}: {values[k]}"
@@ -168,6 +172,26 @@ def describe_configmap(cm: ConfigMap, cluster: Cluster, now: int) -> str:
     return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2)
 
 
+def pod_template_lines(template: PodTemplate) -> list[str]:
+    """The block under ``Pod Template:`` (describe.DescribePodTemplate), untabulated."""
+    # Only a block's first line is indented: continuation lines start with their tab.
+    lines = [("  " if i == 0 else "") + line
+             for i, line in enumerate(_map_lines("Labels", template.labels))]
+    if template.annotations:
+        lines += [("  " if i == 0 else "") + line
+                  for i, line in enumerate(_annotations(template.annotations))]
+    lines.append("  Containers:")
+    for c in template.containers:
+        lines.append(f"   {c.name}:")
+        lines.append(f"    Image:\t{c.image}")
+        ports = f"{'/TCP, '.join(map(str, c.ports))}/TCP" if c.ports else "<none>"
+        lines += [f"    Port:\t{ports}", f"    Host Port:\t{'0/TCP' if c.ports else '<none>'}"]
+        lines += _env(c, "    ")
+        lines.append("    Mounts:\t<none>")
+    lines.append("  Volumes:\t<none>")
+    return lines
+
+
 def describe_deployment(cluster: Cluster, dep: Deployment, now: int) -> str:
     rss = cluster.replicasets_of(dep)
     pods = [p for rs in rss for p in cluster.pods_of(rs)]
@@ -182,21 +206,11 @@ def describe_deployment(cluster: Cluster, dep: Deployment, now: int) -> str:
     lines += [f"Selector:\t{','.join(f'{k}={v}' for k, v in sorted(dep.selector.items()))}",
               f"Replicas:\t{dep.replicas} desired | {updated} updated | {len(pods)} total | "
               f"{ready} available | {len(pods) - ready} unavailable",
-              "StrategyType:\tRollingUpdate", "MinReadySeconds:\t0",
-              "RollingUpdateStrategy:\t25% max unavailable, 25% max surge",
-              "Pod Template:"]
-    lines += ["  " + line for line in _map_lines("Labels", dep.template.labels)]
-    if dep.template.annotations:
-        lines += ["  " + line for line in _annotations(dep.template.annotations)]
-    lines.append("  Containers:")
-    for c in dep.template.containers:
-        lines.append(f"   {c.name}:")
-        lines.append(f"    Image:\t{c.image}")
-        ports = f"{'/TCP, '.join(map(str, c.ports))}/TCP" if c.ports else "<none>"
-        lines += [f"    Port:\t{ports}", f"    Host Port:\t{'0/TCP' if c.ports else '<none>'}"]
-        lines += _env(c, "    ")
-        lines.append("    Mounts:\t<none>")
-    lines.append("  Volumes:\t<none>")
+              f"StrategyType:\t{dep.strategy}", "MinReadySeconds:\t0"]
+    if dep.strategy == "RollingUpdate":
+        lines.append("RollingUpdateStrategy:\t25% max unavailable, 25% max surge")
+    lines.append("Pod Template:")
+    lines += pod_template_lines(dep.template)
     lines += ["Conditions:", "  Type\tStatus\tReason", "  ----\t------\t------"]
     lines += [f"  {kind} \t{status}\t{reason}"
               for kind, status, reason, _ in deployment_conditions(cluster, dep)]

@@ -192,14 +192,14 @@ def deployment_conditions(cluster: Cluster,
 
 
 def _deployment(cluster: Cluster, dep: Deployment) -> dict[str, Any]:
-    meta = _meta(dep.meta, rv=dep.revision + 1)
+    meta = _meta(dep.meta, rv=dep.generation + 1)
     meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = str(dep.revision)
-    meta["generation"] = dep.revision
+    meta["generation"] = dep.generation
     pods = [p for rs in cluster.replicasets_of(dep) for p in cluster.pods_of(rs)]
     ready = sum(1 for p in pods if p.ready)
     rss = cluster.replicasets_of(dep)
     updated = len(cluster.pods_of(rss[-1])) if rss else 0
-    status: dict[str, Any] = {"observedGeneration": dep.revision, "replicas": len(pods),
+    status: dict[str, Any] = {"observedGeneration": dep.generation, "replicas": len(pods),
                               "updatedReplicas": updated}
     if ready:
         status.update(readyReplicas=ready, availableReplicas=ready)
@@ -213,8 +213,9 @@ def _deployment(cluster: Cluster, dep: Deployment) -> dict[str, Any]:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": {
         "progressDeadlineSeconds": 600, "replicas": dep.replicas, "revisionHistoryLimit": 10,
         "selector": {"matchLabels": dict(dep.selector)},
-        "strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
-                     "type": "RollingUpdate"},
+        "strategy": {"type": "Recreate"} if dep.strategy == "Recreate" else {
+            "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
+            "type": "RollingUpdate"},
         "template": _template(dep.template.labels, dep.template.annotations,
                               dep.template.containers)}, "status": status}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pagerdrill.tools.api import CommandOutput, Invocation
+from pagerdrill.tools.kubectl.apply import apply, diff
 from pagerdrill.tools.kubectl.cli import Flags, KubeError, Target
 from pagerdrill.tools.kubectl.describe import (
     describe_configmap,
@@ -14,6 +15,7 @@ from pagerdrill.tools.kubectl.describe import (
 )
 from pagerdrill.tools.kubectl.get import get, list_objects, match_selector, parse_targets
 from pagerdrill.tools.kubectl.printers import KINDS
+from pagerdrill.tools.kubectl.rollout import rollout
 from pagerdrill.tools.kubectl.serialize import to_json, to_yaml
 from pagerdrill.world.cluster import ApiError, Cluster, ConfigMap, Deployment, Pod, Secret
 from pagerdrill.world.errors import FsError
@@ -21,7 +23,6 @@ from pagerdrill.world.errors import FsError
 __all__ = ["VERBS"]
 
 Verb = Callable[[Invocation, Target, Flags], CommandOutput]
-_ROLLOUT_BOUND_S = 60
 
 
 def _server(err: ApiError) -> KubeError:
@@ -236,64 +237,18 @@ def delete(inv: Invocation, target: Target, flags: Flags) -> CommandOutput:
     return status
 
 
-def _deployment_arg(args: list[str], verb: str) -> str:
-    if not args:
-        raise KubeError("error: required resource not specified\n")
-    kind, slash, name = args[0].partition("/")
-    if not slash:
-        if len(args) < 2:
-            raise KubeError("error: required resource not specified\n")
-        kind, name = args[0], args[1]
-    if kind not in ("deployment", "deployments", "deploy", "deployment.apps"):
-        raise KubeError(f'error: the server doesn\'t have a resource type "{kind}"\n')
-    return name
-
-
-def _rollout_message(cluster: Cluster, dep: Deployment) -> tuple[str, bool]:
-    rss = cluster.replicasets_of(dep)
-    new = rss[-1]
-    updated = len(cluster.pods_of(new))
-    total = sum(len(cluster.pods_of(rs)) for rs in rss)
-    available = sum(1 for p in cluster.pods_of(new) if p.ready)
-    name = dep.meta.name
-    if updated < dep.replicas:
-        return (f'Waiting for deployment "{name}" rollout to finish: {updated} out of '
-                f"{dep.replicas} new replicas have been updated...\n", False)
-    if total > updated:
-        return (f'Waiting for deployment "{name}" rollout to finish: {total - updated} old '
-                "replicas are pending termination...\n", False)
-    if available < updated:
-        return (f'Waiting for deployment "{name}" rollout to finish: {available} of '
-                f"{updated} updated replicas are available...\n", False)
-    return f'deployment "{name}" successfully rolled out\n', True
-
-
-def rollout(inv: Invocation, target: Target, flags: Flags) -> CommandOutput:
-    args = flags.args[1:]
-    sub = args[0] if args else ""
-    name = _deployment_arg(args[1:], sub)
-    cluster = target.cluster
-    try:
-        if sub == "restart":
-            cluster.rollout_restart(target.namespace, name)
-            yield f"deployment.apps/{name} restarted\n".encode()
-            return 0
-        if sub == "status":
-            dep = cluster.get_deployment(target.namespace, name)
-            last = ""
-            for _ in range(_ROLLOUT_BOUND_S + 1):
-                message, done = _rollout_message(cluster, dep)
-                if message != last:
-                    yield message.encode()
-                    last = message
-                if done:
-                    return 0
-                inv.world.advance(1)
-            raise KubeError("error: timed out waiting for the condition\n")
-    except ApiError as err:
-        raise _server(err) from None
-    raise KubeError(f'error: unknown command "{sub}" for "kubectl rollout"\n')
+def top(inv: Invocation, target: Target, flags: Flags) -> CommandOutput:
+    """No metrics-server runs in these clusters: kubectl says so, as it does for real."""
+    sub = flags.args[1] if len(flags.args) > 1 else ""
+    if sub not in ("pod", "pods", "po", "node", "nodes", "no"):
+        raise KubeError(f'error: unknown command "{sub}" for "kubectl top"\n' if sub else
+                        "Display resource (CPU/memory) usage.\n\nAvailable Commands:\n"
+                        "  node          Display resource (CPU/memory) usage of nodes\n"
+                        "  pod           Display resource (CPU/memory) usage of pods\n")
+    raise KubeError("error: Metrics API not available\n")
+    yield b""
 
 
 VERBS: dict[str, Verb] = {"get": get, "describe": describe, "logs": logs, "create": create,
-                          "delete": delete, "rollout": rollout}
+                          "delete": delete, "rollout": rollout, "apply": apply, "diff": diff,
+                          "top": top}

@@ -37,6 +37,7 @@ __all__ = ["ApiError", "Cluster", "template_hash"]
 
 _ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand
 _FNV_OFFSET, _FNV_PRIME = 0x811C9DC5, 0x01000193
+EVENT_TTL_MS = 3_600_000
 
 
 def template_hash(template: PodTemplate) -> str:
@@ -146,6 +147,13 @@ class Cluster:
         self.reconcile()
         return dep
 
+    def pin_names(self, namespace: str, name: str, template: PodTemplate, pod_hash: str,
+                  pod_names: list[str]) -> None:
+        """The ReplicaSet made for ``template`` is ``name-pod_hash`` and its first pods
+        take ``pod_names`` (a scenario reproducing names from a story)."""
+        self.pinned_hashes[(namespace, name)] = (template_hash(template), pod_hash)
+        self.pinned_pod_names[(namespace, f"{name}-{pod_hash}")] = list(pod_names)
+
     def config_values(self, kind: str, namespace: str, name: str) -> dict[str, str] | None:
         if kind == "secret":
             secret = self.secrets.get((namespace, name))
@@ -205,6 +213,7 @@ class Cluster:
         dep = self.get_deployment(namespace, name)
         stamp = _rfc3339(self.now_ms())
         dep.template.annotations["kubectl.kubernetes.io/restartedAt"] = stamp
+        dep.generation += 1
         self.reconcile()
         return dep
 
@@ -253,6 +262,10 @@ class Cluster:
     # ---- controllers -------------------------------------------------------------------
     def tick(self, dt_ms: int = 1000) -> None:
         self.reconcile()
+        # The API server forgets events an hour after their last occurrence (--event-ttl).
+        cutoff = self.now_ms() - EVENT_TTL_MS
+        if any(e.last_ms < cutoff for e in self.events):
+            self.events = [e for e in self.events if e.last_ms >= cutoff]
 
     def reconcile(self) -> None:
         now = self.now_ms()
@@ -281,7 +294,19 @@ class Cluster:
             new = ReplicaSet(self._meta(rs_name, ns, labels), tmpl, 0, name, rs_hash,
                              dep.revision)
             new.meta.annotations["deployment.kubernetes.io/revision"] = str(dep.revision)
+            cause = dep.meta.annotations.get("kubernetes.io/change-cause")
+            if cause:  # the controller copies the change cause onto the new ReplicaSet
+                new.meta.annotations["kubernetes.io/change-cause"] = cause
             self.replicasets[(ns, rs_name)] = new
+        if dep.strategy == "Recreate":
+            # Every old pod goes first; the new ReplicaSet scales up once they are gone.
+            for old in self.replicasets_of(dep):
+                if old is not new:
+                    self._scale(dep, old, 0)
+            if any(self.pods_of(old) for old in self.replicasets_of(dep) if old is not new):
+                return
+            self._scale(dep, new, dep.replicas)
+            return
         self._scale(dep, new, dep.replicas)
         new_ready = sum(1 for p in self.pods_of(new) if p.ready)
         budget = max(0, dep.replicas - new_ready)

@@ -117,6 +117,8 @@ def _in_backoff(status: ContainerStatus, finished_ms: int, now: int) -> bool:
 
 def _terminate(status: ContainerStatus, at_ms: int) -> None:
     code = status.exit_code
+    status.logs = status.logs + [(at_ms, line) for line in status.exit_lines]
+    status.exit_lines = ()
     status.state = ContainerState("terminated", "Error" if code else "Completed",
                                   exit_code=code, started_ms=status.state.started_ms,
                                   finished_ms=at_ms, container_id=status.state.container_id)
@@ -161,9 +163,10 @@ def _apply_run(cluster: Cluster, status: ContainerStatus, run: ContainerRun, now
     status.state = ContainerState("running", started_ms=now,
                                   container_id=f"containerd://{cluster.hex_id(64)}")
     status.logs = [(now, line) for line in run.lines]
-    status.ready = True
+    status.ready = run.ready
     status.started = True
     status.exit_code = run.exit_code
+    status.exit_lines = run.exit_lines if run.exit_after_s is not None else ()
     if run.exit_after_s is None:
         status.exit_at_ms = None
         status.next_sync_ms = 1 << 62

@@ -96,11 +96,15 @@ class StartContext:
 @dataclass(frozen=True)
 class ContainerRun:
     """A program's plan: print ``lines``; exit with ``exit_code`` after ``exit_after_s``,
-    or keep running when ``exit_after_s`` is None."""
+    or keep running when ``exit_after_s`` is None. ``ready`` is False for a process that
+    never gets to serving (its readiness probe never passes before it exits);
+    ``exit_lines`` are printed as it exits (its dying words, stamped then)."""
 
     lines: tuple[str, ...] = ()
     exit_code: int = 0
     exit_after_s: float | None = None
+    ready: bool = True
+    exit_lines: tuple[str, ...] = ()
 
 
 Program = Callable[[StartContext], ContainerRun]
@@ -136,6 +140,7 @@ class ContainerStatus:
     backoff_updated_ms: int | None = None
     exit_at_ms: int | None = None
     exit_code: int = 0
+    exit_lines: tuple[str, ...] = ()
     instances: int = 0
 
 
@@ -184,6 +189,8 @@ class Deployment:
     replicas: int = 1
     selector: dict[str, str] = field(default_factory=dict)
     revision: int = 0
+    strategy: str = "RollingUpdate"  # or "Recreate": old pods go before new ones start
+    generation: int = 1  # bumped by every change to the spec
 
 
 @dataclass
