@@ -6,6 +6,7 @@ from tests.tools.rediscli.helpers import cli, redis_host
 
 from pagerdrill.tools.rediscli import RedisCliSession
 from pagerdrill.tools.rediscli.session import split_args
+from pagerdrill.world.builder import add_linux_host
 
 
 def test_tty_and_pipe_forms() -> None:
@@ -150,3 +151,16 @@ def test_interactive_prompt_through_the_shell() -> None:
     assert shell.prompt() == "root@cache-01:~# "
     # Piped in: a batch, not the prompt; still formatted for the terminal it prints to.
     assert shell.run("echo 'get k' | redis-cli").output == b'"v"\n'
+
+
+def test_a_server_on_another_host_by_name_ip_or_fqdn() -> None:
+    cache, server = redis_host()
+    app = add_linux_host(cache.world, "app-01", "10.0.1.11")
+    cli(cache, "set", "k", "v")
+    for name in ("cache-01", cache.spec.ip, f"cache-01.{cache.spec.domain}"):
+        assert cli(app, "-h", name, "get", "k").out == "v\n", name
+    assert cli(app, "get", "k").err == (
+        "Could not connect to Redis at 127.0.0.1:6379: Connection refused\n")
+    server.stop()
+    assert cli(app, "-h", "cache-01", "ping").err == (
+        "Could not connect to Redis at cache-01:6379: Connection refused\n")

@@ -115,7 +115,9 @@ def _parse(args: list[str]) -> _Options | str:
 
 def resolve_server(inv: Invocation, host: str, port: int) -> RedisServer | str:
     """The server at host:port as the player's machine reaches it, or the error to print."""
-    target = inv.host if host in _LOCAL else inv.world.host(host)
+    target = inv.host if host in _LOCAL or host in (inv.host.name, inv.host.spec.ip) else \
+        next((h for h in inv.world.hosts.values()
+              if host in (h.name, h.spec.ip, f"{h.name}.{h.spec.domain}")), None)
     if target is None:
         return f"Could not connect to Redis at {host}:{port}: Name or service not known\n"
     server = find_redis(inv.world, target, port)

@@ -58,6 +58,7 @@ def _flush_args(call: Call) -> None:
 def flushdb(call: Call) -> Reply:
     _flush_args(call)
     call.db.flush()
+    call.server.flushes += 1
     return OK
 
 
@@ -66,6 +67,7 @@ def flushall(call: Call) -> Reply:
     _flush_args(call)
     for db in call.server.dbs:
         db.flush()
+    call.server.flushes += 1
     return OK
 
 

@@ -263,7 +263,7 @@ def _live_fields(server: RedisServer) -> dict[str, str]:
         "maxmemory_policy": server.config["maxmemory-policy"],
         "total_system_memory": "16777216000",
         "total_system_memory_human": "15.62G",
-        "rdb_changes_since_last_save": "0",
+        "rdb_changes_since_last_save": str(server.dirty),
         "rdb_last_save_time": str(server.started_ms // 1000),
         "total_connections_received": str(stats.total_connections_received),
         "total_commands_processed": str(stats.total_commands_processed),

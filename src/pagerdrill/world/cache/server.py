@@ -82,7 +82,7 @@ class RedisStats:
     error_counts: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)  # a busy fleet holds hundreds of these
 class Client:
     id: int
     addr: str
@@ -142,11 +142,13 @@ class RedisServer:
         self.tick_hooks: list[Callable[[RedisServer, int], None]] = []
         # Bytes of data the scenario says are there beyond the modelled keys (a warm cache).
         self.extra_memory = 0
+        self.flushes = 0  # FLUSHALL / FLUSHDB commands run since the world began
         self._reset()
 
     def _reset(self) -> None:
         self.started_ms = self.now_ms()
         self.stats = RedisStats()
+        self.dirty = 0  # writes since the last save (there is none: since the start)
         self.dbs = [Database(i, self.now_ms, self._count_expired) for i in range(_DATABASES)]
         self.clients: dict[int, Client] = {}
         self.slowlog: deque[SlowlogEntry] = deque()
@@ -257,7 +259,10 @@ class RedisServer:
         if spec.write and not self._make_room():
             return ErrorReply(OOM)
         assert spec.handler is not None
-        return spec.handler(Call(self, client, argv))
+        reply = spec.handler(Call(self, client, argv))
+        if spec.write and not isinstance(reply, ErrorReply):
+            self.dirty += 1
+        return reply
 
     def _feed_monitors(self, client: Client, argv: list[bytes]) -> None:
         if not any(c.monitor for c in self.clients.values()):
