@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.content import FileContent, LineFactory, PadFactory, TextSource
 from pagerdrill.world.host import Host
@@ -40,6 +38,7 @@ from pagerdrill.world.programs.applines import app_lines, app_pad
 from pagerdrill.world.programs.logrotate import gzip_content
 from pagerdrill.world.programs.nginx import access_lines, access_pad
 from pagerdrill.world.programs.postgres import history_lines
+from pagerdrill.world.prometheus import alerting_rules
 from pagerdrill.world.rng import Rng, derive_seed
 from pagerdrill.world.world import Rule, World
 
@@ -163,19 +162,10 @@ def _used_threshold(expr: str) -> float | None:
 def disk_alert_at_80(world: World) -> bool:
     """The monitoring rules hold a disk alert that fires at (about) 80% used."""
     text = _read(_host(world), "/etc/prometheus/rules/node.yml")
-    try:
-        document = yaml.safe_load(text or "")
-    except yaml.YAMLError:
-        return False  # a rules file Prometheus cannot load alerts on nothing
-    if not isinstance(document, dict):
-        return False
-    for group in document.get("groups") or []:
-        for rule in (group or {}).get("rules") or []:
-            if not isinstance(rule, dict) or "alert" not in rule:
-                continue
-            threshold = _used_threshold(str(rule.get("expr", "")))
-            if threshold is not None and 70 <= threshold <= 85:
-                return True
+    for rule in alerting_rules(text or ""):
+        threshold = _used_threshold(rule.expr)
+        if threshold is not None and 70 <= threshold <= 85:
+            return True
     return False
 
 

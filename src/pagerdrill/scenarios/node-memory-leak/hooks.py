@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.git import find_repository
 from pagerdrill.world.host import Host
@@ -30,6 +28,7 @@ from pagerdrill.world.programs.wsgateway import (
     oom_kernel_lines,
     rss_kb_at,
 )
+from pagerdrill.world.prometheus import alerting_rules
 from pagerdrill.world.services import JournalEntry
 from pagerdrill.world.world import World
 
@@ -150,21 +149,8 @@ def fix_deployed(world: World) -> bool:
 
 
 def _growth_rule(text: str | None) -> bool:
-    try:
-        document = yaml.safe_load(text or "")
-    except yaml.YAMLError:
-        return False  # Prometheus refuses a rules file it cannot parse
-    if not isinstance(document, dict):
-        return False
-    for group in document.get("groups") or []:
-        rules = group.get("rules") if isinstance(group, dict) else None
-        for rule in rules if isinstance(rules, list) else []:
-            if not isinstance(rule, dict) or "alert" not in rule:
-                continue
-            expr = str(rule.get("expr", ""))
-            if _GROWTH.search(expr) and _MEMORY.search(expr):
-                return True
-    return False
+    return any(_GROWTH.search(rule.expr) and _MEMORY.search(rule.expr)
+               for rule in alerting_rules(text or ""))
 
 
 def growth_caught(world: World) -> bool:

@@ -14,8 +14,6 @@ import datetime as _dt
 import re
 from typing import Any
 
-import yaml
-
 from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.database import PgError, PgServer, Table, attach
 from pagerdrill.world.git import find_repository
@@ -24,6 +22,7 @@ from pagerdrill.world.process import Process, Program, Signal, SignalAction
 from pagerdrill.world.programs import BOOTING, LogStream
 from pagerdrill.world.programs.nodeapi import NodeApi, NodeApiSpec, is_leaky
 from pagerdrill.world.programs.postgres import pg_line
+from pagerdrill.world.prometheus import alerting_rules
 from pagerdrill.world.services import JournalEntry
 from pagerdrill.world.world import Rule, World
 
@@ -419,21 +418,12 @@ def pool_alert_at_80(world: World) -> bool:
     """The monitoring rules alert when the pool is about 80% used."""
     host = _host(world, "app_host", "app-01")
     text = _read(host, f"/etc/prometheus/rules/{_app(world)}.yml")
-    try:
-        document = yaml.safe_load(text or "")
-    except yaml.YAMLError:
-        return False  # Prometheus refuses a rules file it cannot parse
-    if not isinstance(document, dict):
-        return False
     api = _api(world)
     pool_max = api.config.max if api is not None else int(_vars(world).get("pool", 20))
-    for group in document.get("groups") or []:
-        for rule in (group or {}).get("rules") or [] if isinstance(group, dict) else []:
-            if not isinstance(rule, dict) or "alert" not in rule:
-                continue
-            threshold = _pool_threshold(str(rule.get("expr", "")), pool_max)
-            if threshold is not None and 70 <= threshold <= 85:
-                return True
+    for rule in alerting_rules(text or ""):
+        threshold = _pool_threshold(rule.expr, pool_max)
+        if threshold is not None and 70 <= threshold <= 85:
+            return True
     return False
 
 

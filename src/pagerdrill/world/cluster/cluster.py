@@ -40,12 +40,22 @@ _FNV_OFFSET, _FNV_PRIME = 0x811C9DC5, 0x01000193
 EVENT_TTL_MS = 3_600_000
 
 
+_HASHES: dict[str, str] = {}  # repr of a template -> its hash (the controller asks each tick)
+
+
 def template_hash(template: PodTemplate) -> str:
     """pod-template-hash: FNV-32a of the template, its decimal digits safe-encoded."""
-    value = _FNV_OFFSET
-    for byte in json.dumps(asdict(template), sort_keys=True).encode():
-        value = ((value ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
-    return "".join(_ALPHANUMS[ord(d) % len(_ALPHANUMS)] for d in str(value))
+    key = repr(template)  # plain data all the way down: equal reprs, equal templates
+    found = _HASHES.get(key)
+    if found is None:
+        value = _FNV_OFFSET
+        for byte in json.dumps(asdict(template), sort_keys=True).encode():
+            value = ((value ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
+        found = "".join(_ALPHANUMS[ord(d) % len(_ALPHANUMS)] for d in str(value))
+        if len(_HASHES) >= 4096:  # bounded: a long-running server sees many templates
+            _HASHES.clear()
+        _HASHES[key] = found
+    return found
 
 
 def _always_running(ctx: StartContext) -> ContainerRun:
