@@ -129,11 +129,12 @@ async def until_prompt(ws: ClientConnection) -> str | None:
     """Reads a turn's messages up to its prompt; the first ``error`` message, if any."""
     error = None
     while True:
-        message: dict[str, Any] = json.loads(await ws.recv())
-        if message["type"] == "error" and error is None:
-            error = str(message["message"])
-        if message["type"] in ("prompt", "ended"):
-            return error
+        frame: dict[str, Any] = json.loads(await ws.recv())
+        for message in frame["messages"] if frame["type"] == "batch" else [frame]:
+            if message["type"] == "error" and error is None:
+                error = str(message["message"])
+            if message["type"] in ("prompt", "ended"):
+                return error
 
 
 async def play(player: Player, rng: random.Random, interval: float, deadline: float,

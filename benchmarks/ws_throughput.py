@@ -88,9 +88,13 @@ async def receive(ws: ClientConnection) -> dict[str, Any]:
 
 
 async def until_prompt(ws: ClientConnection) -> None:
-    while (message := await receive(ws))["type"] != "prompt":
-        if message["type"] == "error":
-            raise RuntimeError(f"server error: {message['message']}")
+    while True:
+        frame = await receive(ws)  # a "batch" frame carries a turn's messages, in order
+        for message in frame["messages"] if frame["type"] == "batch" else [frame]:
+            if message["type"] == "error":
+                raise RuntimeError(f"server error: {message['message']}")
+            if message["type"] == "prompt":
+                return
 
 
 async def session_rate(port: int, n: int) -> float:

@@ -51,13 +51,18 @@ def new_session(c: TestClient, scenario: str = "disk-full", seed: int = 0) -> st
 
 def until(ws: Socket, kind: str, limit: int = 50) -> list[dict[str, Any]]:
     """Messages up to and including the first of type ``kind``."""
-    seen = []
+    seen: list[dict[str, Any]] = []
     for _ in range(limit):
-        message = ws.receive_json()
-        seen.append(message)
-        if message["type"] == kind:
-            return seen
+        for message in unbatched(ws.receive_json()):
+            seen.append(message)
+            if message["type"] == kind:
+                return seen
     raise AssertionError(f"no {kind!r} message in {seen}")
+
+
+def unbatched(frame: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages of one frame: a ``batch`` carries several, in order."""
+    return list(frame["messages"]) if frame["type"] == "batch" else [frame]
 
 
 def run(ws: Socket, line: str) -> tuple[str, list[dict[str, Any]]]:

@@ -74,7 +74,8 @@ class SocketLog:
         self.sent.append(json.loads(payload))
 
     def on_received(self, payload: str | bytes) -> None:
-        self.received.append(json.loads(payload))
+        frame = json.loads(payload)  # a "batch" frame carries several messages, in order
+        self.received.extend(frame["messages"] if frame["type"] == "batch" else [frame])
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [m for m in self.received if m["type"] == kind]

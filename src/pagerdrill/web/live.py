@@ -30,6 +30,7 @@ __all__ = ["EDIT_TIMEOUT_S", "Hub", "LiveSession", "Send"]
 
 EDIT_TIMEOUT_S = 30 * 60  # an editor left open this long is closed without saving
 IDLE_EVICT_S = 10 * 60  # a session nobody watches is dropped from memory (its log stays)
+_ALWAYS_SENT = frozenset({"t", "impact_s", "users_served", "finished"})
 
 Send = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 Clock = Callable[[], float]
@@ -91,6 +92,7 @@ class LiveSession:
     last_seen: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     metric_cursor: dict[str, int] = field(default_factory=dict)
+    last_state: dict[str, Any] = field(default_factory=dict)  # the state sockets have
 
     @property
     def id(self) -> str:
@@ -123,6 +125,13 @@ class LiveSession:
             except Exception:  # a socket that died mid-send is dropped, not fatal
                 self.sockets.pop(key, None)
 
+    async def broadcast_all(self, messages: list[dict[str, Any]]) -> None:
+        """Several messages as one frame (a ``batch``), in order."""
+        if len(messages) == 1:
+            await self.broadcast(messages[0])
+        elif messages:
+            await self.broadcast({"type": "batch", "messages": messages})
+
     # -- turns -----------------------------------------------------------------
     @property
     def prompt_message(self) -> dict[str, Any]:
@@ -131,11 +140,9 @@ class LiveSession:
         return {"type": "prompt", "prompt": self.session.prompt(), "continuation": False}
 
     async def input(self, line: str) -> None:
-        if self.session.finished:
-            await self.broadcast({"type": "error", "message": "the drill is over"})
-            return
         text = f"{self.pending}\n{line}" if self.pending else line
-        if not self.session.in_program and self.session.is_incomplete(text):
+        if not self.session.finished and not self.session.in_program \
+                and self.session.is_incomplete(text):
             self.pending = text
             await self.broadcast(self.prompt_message)
             return
@@ -143,9 +150,6 @@ class LiveSession:
         await self._run(lambda at: self.session.submit(text, at_ms=at))
 
     async def game(self, command: str) -> None:
-        if self.session.finished:
-            await self.broadcast({"type": "error", "message": "the drill is over"})
-            return
         await self._run(lambda at: self.session.game_command(command, at_ms=at),
                         button=command)
 
@@ -161,38 +165,7 @@ class LiveSession:
         await self.broadcast(self.prompt_message)
 
     async def tick(self) -> None:
-        async with self.lock:
-            await self._catch_up()
-            if self.session.finished:
-                return
-            events = self.session.tick(self.now_real_ms())
-            await self._after(events)
-
-    # -- several server processes on one store -----------------------------------------
-    async def _catch_up(self) -> None:
-        """Apply what another server process stored for this session since we last looked
-        (the same player in two tabs behind a load balancer)."""
-        newer = await anyio.to_thread.run_sync(self.store.log, self.id, self.stored)
-        if not newer:
-            return
-        events: list[Event] = []
-        for entry in newer:
-            if self.session.finished:
-                break
-            events += await anyio.to_thread.run_sync(self.session.apply, entry)
-        self.stored += len(newer)
-        self.pending = ""
-        await self._announce(events, prompt=False)  # the command about to run prompts
-
-    async def _reload(self) -> None:
-        """Our last turn lost a race with another process: start again from the store."""
-        scenario, seed = self.session.scenario, self.session.seed
-        log = await anyio.to_thread.run_sync(self.store.log, self.id)
-        replay = functools.partial(Session.replay, editor=self.editor)
-        self.session = await anyio.to_thread.run_sync(replay, scenario, seed, log)
-        self.stored = len(self.session.log)
-        await self.broadcast({"type": "error", "message": "this drill was played in another "
-                              "window at the same moment: your last command did not count"})
+        await self._run(lambda at: self.session.tick(at), tick=True)
 
     async def complete(self, line: str) -> list[str]:
         async with self.lock:  # never while a turn (from another tab) changes the world
@@ -200,54 +173,91 @@ class LiveSession:
                 return []
             return await anyio.to_thread.run_sync(self.session.complete, line)
 
-    async def _run(self, action: Callable[[int], Turn], button: str | None = None) -> None:
-        """One turn: typed at the terminal, or (``button``) an in-game command's button."""
+    async def _run(self, action: Callable[[int], Any], button: str | None = None,
+                   tick: bool = False) -> None:
+        """One turn (a typed line, a button's command, or a tick), then one frame to
+        every socket with everything it changed."""
         async with self.lock:
-            await self._catch_up()
-            try:
-                turn = await anyio.to_thread.run_sync(action, self.now_real_ms())
-            except DrillOver:
+            step = functools.partial(self._step, action, self.now_real_ms(), tick)
+            result = await anyio.to_thread.run_sync(step)
+            messages: list[dict[str, Any]] = []
+            if result.conflict:
+                messages.append({"type": "error", "message": "this drill was played in another "
+                                 "window at the same moment: your last command did not count"})
+            elif result.over:
                 await self.broadcast({"type": "error", "message": "the drill is over"})
                 return
-            if button is not None:
-                await self.broadcast({"type": "game", "command": button, "output": turn.output})
-            elif turn.output:  # the browser already shows what was typed
-                await self.broadcast({"type": "output", "data": turn.output})
-            await self._after(list(turn.events))
+            elif result.turn is not None and button is not None:
+                messages.append({"type": "game", "command": button,
+                                 "output": result.turn.output})
+            elif result.turn is not None and result.turn.output:
+                messages.append({"type": "output", "data": result.turn.output})
+            messages += self._changes(result.events)
+            await self.broadcast_all(messages)
 
-    async def _after(self, events: list[Event]) -> None:
-        """Persist the new log entries, then tell every socket what changed."""
-        session = self.session
-        result = None
-        if session.finished:
-            report = build_report(session)
-            result = (session.outcome.value, report.score.grade, report.score.total)
-        new = session.log[self.stored:]
+    def _step(self, action: Callable[[int], Any], at_ms: int, tick: bool) -> _Step:
+        """In a worker thread: catch up with the store, run the action, store the log."""
+        result = _Step()
+        newer = self.store.log(self.id, self.stored)  # another process's turns come first
+        for entry in newer:
+            if self.session.finished:
+                break
+            result.events += self.session.apply(entry)
+        self.stored += len(newer)
+        if newer:
+            self.pending = ""
         try:
-            await anyio.to_thread.run_sync(self.store.append, self.id, self.stored, new,
-                                           self.now_real_ms(), result)
-        except LogConflict:
-            await self._reload()
-            events = []
+            outcome = action(at_ms)
+        except DrillOver:
+            result.over = True
+            return result
+        if tick:
+            result.events += outcome
         else:
-            self.stored = len(session.log)
-        await self._announce(events)
-
-    async def _announce(self, events: list[Event], *, prompt: bool = True) -> None:
-        """Tell every socket what changed: events, new metric points, state, prompt."""
+            result.turn = outcome
+            result.events += list(outcome.events)
         session = self.session
-        for event in events:
-            await self.broadcast({"type": "event", "event": event_to_json(event)})
+        report = build_report(session) if session.finished else None
+        try:
+            self.store.append(self.id, self.stored, session.log[self.stored:],
+                              self.now_real_ms(), None if report is None else
+                              (session.outcome.value, report.score.grade, report.score.total))
+        except LogConflict:  # lost a race with another process: start again from the store
+            self.session = Session.replay(session.scenario, session.seed,
+                                          self.store.log(self.id), editor=self.editor)
+            result.conflict, result.turn, result.events = True, None, []
+        self.stored = len(self.session.log)
+        return result
+
+    def _changes(self, events: list[Event]) -> list[dict[str, Any]]:
+        """Events, new metric points, what changed in the war room's state, the prompt."""
+        session = self.session
+        messages = [{"type": "event", "event": event_to_json(e)} for e in events]
         points = metric_points(session, self.metric_cursor)
         self.metric_cursor = {n: len(s) for n, s in session.world.telemetry.series.items()}
         if any(points.values()):
-            await self.broadcast({"type": "metrics",
-                                  "points": {n: p for n, p in points.items() if p}})
-        await self.broadcast({"type": "state", **state_view(session)})
+            messages.append({"type": "metrics",
+                             "points": {n: p for n, p in points.items() if p}})
+        state = state_view(session)
+        changed = {k: v for k, v in state.items()
+                   if k in _ALWAYS_SENT or self.last_state.get(k) != v}
+        self.last_state = state
+        messages.append({"type": "state", **changed})
         if session.finished:
-            await self.broadcast({"type": "ended", "debrief_url": f"/debrief/{self.id}"})
-        elif prompt:
-            await self.broadcast(self.prompt_message)
+            messages.append({"type": "ended", "debrief_url": f"/debrief/{self.id}"})
+        else:
+            messages.append(self.prompt_message)
+        return messages
+
+
+@dataclass
+class _Step:
+    """What one turn in the worker thread did."""
+
+    turn: Turn | None = None
+    events: list[Event] = field(default_factory=list)
+    over: bool = False
+    conflict: bool = False
 
 
 class Hub:

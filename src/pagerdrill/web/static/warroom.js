@@ -138,6 +138,7 @@ function sendTick() {
 function handle(m) {
   const disc = terminal.disc;
   switch (m.type) {
+    case "batch": (m.messages || []).forEach(handle); break;
     case "output": disc.output(m.data); break;
     case "prompt": disc.showPrompt(m.prompt, Boolean(m.continuation)); break;
     case "completions": disc.completions(m.line, m.matches || []); break;
