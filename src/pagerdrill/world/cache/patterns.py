@@ -24,6 +24,7 @@ its ``NameError``.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -197,8 +198,13 @@ def _unbound_random(module: ast.Module, imports: Mapping[str, str]) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=64)
 def analyze(source: str, filename: str = "<string>") -> CacheCode:
-    """Parse ``source`` and report whether its cache fills are locked and its TTLs jittered."""
+    """Parse ``source`` and report whether its cache fills are locked and its TTLs jittered.
+
+    Cached by source: every session of a scenario deploys the same few versions of the
+    code, so they share one analysis (and its syntax tree). Callers must not change it.
+    """
     try:
         module = ast.parse(source, filename)
     except SyntaxError as error:

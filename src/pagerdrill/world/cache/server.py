@@ -156,6 +156,7 @@ class RedisServer:
         self._next_client_id = 3
         self._next_fd = 8
         self._next_port = 40_000
+        self._laddr = ""
         self.monitor_feed: list[str] = []
         self._ops_samples: deque[int] = deque(maxlen=_OPS_SAMPLES)
         self._ops_mark = 0
@@ -204,8 +205,10 @@ class RedisServer:
         if addr is None:
             self._next_port += 1
             addr = f"127.0.0.1:{self._next_port}"
-        client = Client(self._next_client_id, addr, f"{self.ip}:{self.port}", self._next_fd,
-                        now, now, name)
+        laddr = f"{self.ip}:{self.port}"
+        if self._laddr != laddr:  # one string for every client (a fleet has hundreds)
+            self._laddr = laddr
+        client = Client(self._next_client_id, addr, self._laddr, self._next_fd, now, now, name)
         self._next_client_id += 1
         self._next_fd += 1
         self.clients[client.id] = client
