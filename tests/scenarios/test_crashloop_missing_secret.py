@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from tests.toolkit import run_tool
 from tests.tools.kubectl.apiserver import serve
+from tests.tools.kubectl.realkubectl import real_kubectl, requires_real_kubectl
 
 from pagerdrill.game.loader import load_scenario, validate_scenario
 from pagerdrill.game.model import Scenario
@@ -62,7 +62,8 @@ def test_seed_zero_describe_pod_shows_what_kubernetes_tried(scenario: Scenario) 
             "      Exit Code:    1\n") in out
     assert ("      DATABASE_PASSWORD:  <set to the key 'DATABASE_PASSWORD' in secret "
             "'myapp-credentials'>  Optional: true\n") in out
-    assert re.search(r"  Warning  BackOff    \S+ \(x\d+ over 2m\d+s\)  kubelet  +Back-off "
+    assert re.search(r"  Warning  BackOff    \S+ \(x\d+ over 2m\d+s\)  kubelet  +"
+                     r"spec\.containers\{myapp\}: Back-off "
                      rf"restarting failed container myapp in pod {POD}_production\(", out)
 
 
@@ -123,7 +124,8 @@ def test_config_error_form_has_no_logs_and_says_which_secret(scenario: Scenario)
         f'Error from server (BadRequest): container "orders" in pod "{pod}" is waiting to '
         "start: CreateContainerConfigError\n")
     events = output(session, f"kubectl describe pod {pod}").split("Events:")[1]
-    assert 'kubelet            Error: secret "orders-secrets" not found\n' in events
+    assert ('kubelet            spec.containers{orders}: Error: secret "orders-secrets" '
+            "not found\n") in events
 
 
 def test_copying_staging_fails_on_authentication(scenario: Scenario) -> None:
@@ -197,7 +199,7 @@ REAL_KUBECTL = [
 ]
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="no real kubectl")
+@requires_real_kubectl
 @pytest.mark.parametrize("line", REAL_KUBECTL)
 def test_the_real_kubectl_renders_the_scenario_the_same(tmp_path: Path, line: str,
                                                         scenario: Scenario) -> None:
@@ -208,7 +210,7 @@ def test_the_real_kubectl_renders_the_scenario_the_same(tmp_path: Path, line: st
     argv = line.split() + ([] if "-n" in line.split() else ["-n", "production"])
     with serve(cluster, tmp_path) as config:
         env = dict(os.environ, KUBECONFIG=str(config), HOME=str(tmp_path))
-        real = subprocess.run(["kubectl", *argv], capture_output=True, text=True, env=env,
+        real = subprocess.run([real_kubectl(), *argv], capture_output=True, text=True, env=env,
                               timeout=60, check=False)
     host = session.world.host("bastion")
     assert host is not None

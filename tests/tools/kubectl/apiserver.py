@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.tools.kubectl.protobuf import secret_from_protobuf
+
 from pagerdrill.tools.kubectl.get import list_objects
 from pagerdrill.tools.kubectl.serialize import list_dict, to_dict
 from pagerdrill.world.cluster import ApiError, Cluster
@@ -76,7 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/apis/apps/v1":
             return self._send(200, _resources("apps/v1", _APPS))
         if url.path == "/version":
-            return self._send(200, {"major": "1", "minor": "29", "gitVersion": cluster.version})
+            major, minor = cluster.version.removeprefix("v").split(".")[:2]
+            return self._send(200, {"major": major, "minor": minor,
+                                    "gitVersion": cluster.version})
         rest = parts[2:] if parts[:1] == ["api"] else parts[3:]
         namespace = None
         if rest[:1] == ["namespaces"] and len(rest) >= 3:
@@ -111,10 +115,15 @@ class _Handler(BaseHTTPRequestHandler):
         """Create a Secret (what ``kubectl create secret generic`` and the create path of
         ``kubectl apply`` send)."""
         parts = [p for p in urlparse(self.path).path.split("/") if p]
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        raw = self._body()
         if parts[-1:] != ["secrets"] or len(parts) < 5:
             return self._send(405, _status(405, "MethodNotAllowed", "not supported"))
-        data = {k: base64.b64decode(v) for k, v in (body.get("data") or {}).items()}
+        if self.headers.get("Content-Type") == "application/vnd.kubernetes.protobuf":
+            body = secret_from_protobuf(raw)
+            data = dict(body["data_bytes"])
+        else:
+            body = json.loads(raw)
+            data = {k: base64.b64decode(v) for k, v in (body.get("data") or {}).items()}
         data.update({k: str(v).encode() for k, v in (body.get("stringData") or {}).items()})
         try:
             secret = self.cluster.create_secret(parts[3], body["metadata"]["name"], data,
@@ -126,6 +135,18 @@ class _Handler(BaseHTTPRequestHandler):
         secret.meta.labels.update(meta.get("labels") or {})
         secret.meta.annotations.update(meta.get("annotations") or {})  # apply's last-applied
         return self._send(201, to_dict(self.cluster, secret))
+
+    def _body(self) -> bytes:
+        """The request body: kubectl 1.37 streams it chunked, without a Content-Length."""
+        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+            return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        chunks = []
+        while size := int(self.rfile.readline().split(b";")[0].strip(), 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()  # the CRLF after each chunk
+        while self.rfile.readline().strip():  # trailers, up to the blank line
+            pass
+        return b"".join(chunks)
 
     def _log(self, pod: Any, query: dict[str, list[str]]) -> None:
         status = pod.statuses[0]

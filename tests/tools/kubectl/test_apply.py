@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from tests.toolkit import run_tool
 from tests.tools.kubectl.apiserver import serve
 from tests.tools.kubectl.helpers import bastion, kubectl
+from tests.tools.kubectl.realkubectl import real_kubectl, requires_real_kubectl
 
 SECRET = b"""apiVersion: v1
 kind: Secret
@@ -162,7 +162,7 @@ def test_top_without_metrics_server() -> None:
             1, "error: Metrics API not available\n")
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="no real kubectl")
+@requires_real_kubectl
 @pytest.mark.parametrize("line", [
     "rollout history deployment/myapp",
     "rollout history deployment/myapp --revision=1",
@@ -176,7 +176,7 @@ def test_same_as_real_kubectl(tmp_path: Path, line: str) -> None:
     host.world.advance(20)
     with serve(cluster, tmp_path) as config:
         env = dict(os.environ, KUBECONFIG=str(config), HOME=str(tmp_path))
-        real = subprocess.run(["kubectl", *line.split()], capture_output=True, text=True,
+        real = subprocess.run([real_kubectl(), *line.split()], capture_output=True, text=True,
                               env=env, timeout=60, check=False)
     ours = kubectl(host, line)
     assert (ours.status, ours.out, ours.err) == (real.returncode, real.stdout, real.stderr)
@@ -189,7 +189,7 @@ APPLIED = [
 ]
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="no real kubectl")
+@requires_real_kubectl
 @pytest.mark.parametrize("argv", APPLIED, ids=["create", "namespace-mismatch", "no-file"])
 def test_apply_same_as_real_kubectl(tmp_path: Path, argv: list[str]) -> None:
     """The create path of apply (our test API server has no PATCH): the output, and the
@@ -200,7 +200,7 @@ def test_apply_same_as_real_kubectl(tmp_path: Path, argv: list[str]) -> None:
     real_host, real_cluster = bastion(optional=True)
     with serve(real_cluster, tmp_path) as config:
         env = dict(os.environ, KUBECONFIG=str(config), HOME=str(tmp_path))
-        real = subprocess.run(["kubectl", *(a.format(dir=tmp_path) for a in argv)],
+        real = subprocess.run([real_kubectl(), *(a.format(dir=tmp_path) for a in argv)],
                               capture_output=True, text=True, env=env, timeout=60,
                               check=False)
     host, _ = bastion(optional=True)

@@ -59,7 +59,8 @@ def test_not_found_errors() -> None:
         "get ns nope": 'Error from server (NotFound): namespaces "nope" not found\n',
         "get deploy nope": 'Error from server (NotFound): deployments.apps "nope" not found\n',
         "describe pod nope": 'Error from server (NotFound): pods "nope" not found\n',
-        "logs nope": 'Error from server (NotFound): pods "nope" not found\n',
+        "logs nope": 'error: error from server (NotFound): pods "nope" not found in namespace '
+                     '"prod"\n',
         "delete pod nope": 'Error from server (NotFound): pods "nope" not found\n',
         "get frobs": 'error: the server doesn\'t have a resource type "frobs"\n',
         "get pods --frob": "error: unknown flag: --frob\nSee 'kubectl get --help' for usage.\n",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from tests.tools.kubectl.apiserver import serve
 from tests.tools.kubectl.helpers import bastion, kubectl
+from tests.tools.kubectl.realkubectl import real_kubectl, requires_real_kubectl
 
 from pagerdrill.world.cluster import Cluster
 from pagerdrill.world.host import Host
@@ -22,7 +22,7 @@ from pagerdrill.world.world import World
 
 Outputs = tuple[tuple[int, str, str], list[tuple[int, str, str]]]
 
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="no real kubectl")
+pytestmark = requires_real_kubectl
 
 POD = "myapp-7d9f8b-xkj2p"
 COMMANDS = [
@@ -58,7 +58,7 @@ def _run_both(host: Host, cluster: Cluster, tmp_path: Path, line: str) -> Output
     started = time.monotonic()
     with serve(cluster, tmp_path) as config:
         env = dict(os.environ, KUBECONFIG=str(config), HOME=str(tmp_path))
-        real = subprocess.run(["kubectl", *line.split()], capture_output=True, text=True,
+        real = subprocess.run([real_kubectl(), *line.split()], capture_output=True, text=True,
                               env=env, timeout=60, check=False)
     candidates = []
     for _ in range(int(time.monotonic() - started) + 2):
@@ -129,7 +129,7 @@ def test_create_secret_same_as_real_kubectl(tmp_path: Path, line: str) -> None:
     host, cluster = bastion(optional=True)
     with serve(cluster, tmp_path) as config:
         env = dict(os.environ, KUBECONFIG=str(config), HOME=str(tmp_path))
-        real = [subprocess.run(["kubectl", *line.split()], capture_output=True, text=True,
+        real = [subprocess.run([real_kubectl(), *line.split()], capture_output=True, text=True,
                                env=env, timeout=60, check=False) for _ in range(2)]
     real_secret = cluster.secrets.pop(("prod", "myapp-credentials"), None)
     ours = [kubectl(host, line) for _ in range(2)]

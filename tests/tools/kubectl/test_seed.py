@@ -45,8 +45,10 @@ def test_describe_pod_crash_loop_container_block() -> None:
         "      NODE_ENV:           production\n"
         "      DATABASE_PASSWORD:  <set to the key 'password' in secret 'myapp-credentials'>"
         "  Optional: true\n") in out
-    assert "  Warning  BackOff    1s (x18 over 2m55s)  kubelet            Back-off restarting " \
-           "failed container myapp in pod myapp-7d9f8b-xkj2p_prod(" in out
+    # kubectl 1.37 prefixes the container's field path (the seed's older kubectl did not).
+    assert "  Warning  BackOff    1s (x18 over 2m55s)  kubelet            " \
+           "spec.containers{myapp}: Back-off restarting failed container myapp in pod " \
+           "myapp-7d9f8b-xkj2p_prod(" in out
 
 
 DESCRIBE_CONFIG_ERROR = (Path(__file__).parent / "data" /

@@ -4,7 +4,8 @@ Usage: kubectl [flags] VERB [TYPE[/NAME] ...] [flags]
 
 Verbs: get, describe, logs, create secret generic, apply -f, diff -f, delete,
 rollout restart|status|history|undo, top (no metrics-server: says so),
-config current-context|get-contexts|use-context, version.
+config current-context|get-contexts|use-context,
+version [--client] [-o json|yaml] (the client is kubectl v1.37.1).
 Flags: -n/--namespace, -A/--all-namespaces, --context, --kubeconfig,
 -o wide|yaml|json|name|jsonpath=TEMPLATE, -l/--selector, --show-labels, --no-headers,
 --sort-by, -c/--container, -p/--previous, --tail, -f/--follow (bounded), --from-literal,
@@ -38,7 +39,8 @@ _VALUE = {"namespace": "n", "context": "", "output": "o", "selector": "l", "sort
           "revision": "", "to-revision": ""}
 _BOOL = {"all-namespaces": "A", "show-labels": "", "previous": "p", "follow": "",
          "watch": "w", "no-headers": "", "all-containers": "", "timestamps": "",
-         "force": "", "wait": "", "ignore-not-found": "", "now": "", "help": "h"}
+         "force": "", "wait": "", "ignore-not-found": "", "now": "", "help": "h", "client": ""}
+_VERB_ONLY = {"client": "version"}  # flags only that verb has
 _OPTIONAL = {"dry-run": "unchanged", "validate": "strict"}
 _MULTI = {"from-literal", "from-file", "from-env-file", "filename"}
 
@@ -97,7 +99,7 @@ def parse_flags(args: list[str], verb: str) -> Flags:
                     value = args[i]
                     i += 1
                 _store(flags, name, value)
-            elif name in _BOOL:
+            elif name in _BOOL and _VERB_ONLY.get(name, verb) == verb:
                 if eq and value == "false":
                     flags.bools.discard(name)
                 else:
@@ -246,6 +248,7 @@ def _config(inv: Invocation, flags: Flags) -> CommandOutput:
 @command("kubectl")
 def kubectl(inv: Invocation) -> CommandOutput:
     from pagerdrill.tools.kubectl import verbs
+    from pagerdrill.tools.kubectl.version import version
 
     verb = _verb_of(inv.args)
     try:
@@ -256,11 +259,9 @@ def kubectl(inv: Invocation) -> CommandOutput:
         if verb == "config":
             return (yield from _config(inv, flags))
         if verb == "version":
-            yield (b"Client Version: v1.29.4\n"
-                   b"Kustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n")
-            target = resolve_target(inv, flags)
-            yield f"Server Version: {target.cluster.version}\n".encode()
-            return 0
+            return (yield from version(inv, flags.args[1:], flags.get("output"),
+                                       "client" in flags.bools,
+                                       lambda: resolve_target(inv, flags).cluster))
         handler = verbs.VERBS.get(verb)
         if handler is None:
             raise KubeError(f"error: unknown command \"{verb}\" for \"kubectl\"\n")

@@ -48,7 +48,9 @@ def events_block(events: list[Event], now: int) -> list[str]:
     for ev in sorted(events, key=lambda e: e.last_ms):
         first = since(now, ev.first_ms)
         age = f"{since(now, ev.last_ms)} (x{ev.count} over {first})" if ev.count > 1 else first
-        lines.append(f"  {ev.type}\t{ev.reason}\t{age}\t{ev.source}\t{ev.message.strip()}")
+        # kubectl 1.33+ names the container the event is about (involvedObject.fieldPath).
+        message = f"{ev.field_path}: {ev.message.strip()}" if ev.field_path else ev.message.strip()
+        lines.append(f"  {ev.type}\t{ev.reason}\t{age}\t{ev.source}\t{message}")
     return lines
 
 
@@ -143,7 +145,7 @@ def describe_pod(cluster: Cluster, pod: Pod, now: int) -> str:
         "Volumes:", f"  {pod.kube_api_volume}:",
         "    Type:\tProjected (a volume that contains injected data from multiple sources)",
         "    TokenExpirationSeconds:\t3607", "    ConfigMapName:\tkube-root-ca.crt",
-        "    ConfigMapOptional:\t<nil>", "    DownwardAPI:\ttrue",
+        "    Optional:\tfalse", "    DownwardAPI:\ttrue",
         "QoS Class:\tBestEffort", "Node-Selectors:\t<none>",
         "Tolerations:\tnode.kubernetes.io/not-ready:NoExecute op=Exists for 300s",
         "\tnode.kubernetes.io/unreachable:NoExecute op=Exists for 300s"]
@@ -166,7 +168,7 @@ def describe_configmap(cm: ConfigMap, cluster: Cluster, now: int) -> str:
     lines += _annotations(cm.meta.annotations)
     lines += ["", "Data", "===="]
     for key, value in sorted(cm.data.items()):
-        lines += [f"{key}:", "----", value]
+        lines += [f"{key}:", "----", value, ""]  # 1.37: a blank line after each value
     lines += ["", "BinaryData", "====", ""]
     lines += events_block(cluster.events_for(cm.meta.namespace, "ConfigMap", cm.meta.name), now)
     return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2)
@@ -188,7 +190,7 @@ def pod_template_lines(template: PodTemplate) -> list[str]:
         lines += [f"    Port:\t{ports}", f"    Host Port:\t{'0/TCP' if c.ports else '<none>'}"]
         lines += _env(c, "    ")
         lines.append("    Mounts:\t<none>")
-    lines.append("  Volumes:\t<none>")
+    lines += ["  Volumes:\t<none>", "  Node-Selectors:\t<none>", "  Tolerations:\t<none>"]
     return lines
 
 

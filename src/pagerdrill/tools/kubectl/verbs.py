@@ -95,6 +95,10 @@ def logs(inv: Invocation, target: Target, flags: Flags) -> CommandOutput:
     try:
         pod = _pod_for(target.cluster, target.namespace, args[0])
     except ApiError as err:
+        if err.reason == "NotFound":
+            # kubectl 1.37 wraps the lookup's error and names the namespace it searched.
+            raise KubeError(f"error: error from server (NotFound): {err.message} in "
+                            f'namespace "{target.namespace}"\n') from None
         raise _server(err) from None
     names = [s.name for s in pod.statuses]
     wanted = flags.get("container") or (args[1] if len(args) > 1 else "")
