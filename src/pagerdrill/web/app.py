@@ -16,7 +16,7 @@ import sys
 import time
 import traceback
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from pagerdrill.game.catalog import ScenarioNotFound, builtin_folders
-from pagerdrill.game.daily import daily_challenge
+from pagerdrill.game.daily import DailyChallenge, daily_challenge
 from pagerdrill.game.debrief import build_report
 from pagerdrill.game.loader import ScenarioError, load_scenario
 from pagerdrill.game.model import Scenario
@@ -63,7 +63,6 @@ class ServeSettings:
     api_rate: tuple[float, float] = (10.0, 60.0)  # per second, burst
     create_rate: tuple[float, float] = (0.5, 10.0)
     socket_rate: tuple[float, float] = (20.0, 80.0)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _loadable() -> list[Scenario]:
@@ -123,7 +122,7 @@ class WarRoom:
             raise ApiError(404, "no such session")  # another player's looks the same
         return row
 
-    def daily(self) -> Any:
+    def daily(self) -> DailyChallenge:
         return daily_challenge(self.settings.today(), sorted(self.scenarios))
 
     async def live(self, row: SessionRow) -> LiveSession:
@@ -279,7 +278,8 @@ async def device(request: Request) -> Response:
     room: WarRoom = request.app.state.room
     token = request.path_params["token"]
     response = RedirectResponse("/", 303)
-    if _TOKEN.match(token) and room.store.ensure_player(token, room.now_ms()):
+    if _TOKEN.match(token):  # an id the player copied from their other device
+        room.store.ensure_player(token, room.now_ms())
         _set_cookie(response, token, room.settings.secure_cookies)
     return response
 
