@@ -212,6 +212,18 @@ async def set_name(room: WarRoom, request: Request, player: str) -> dict[str, An
     return {"name": name.strip()}
 
 
+def _chosen(room: WarRoom, body: dict[str, Any]) -> tuple[str, int]:
+    """The scenario and seed a request asks for (a random seed if it names none)."""
+    scenario_id, seed = body.get("scenario"), body.get("seed")
+    if not isinstance(scenario_id, str) or scenario_id not in room.scenarios:
+        raise ApiError(404, f"no scenario {scenario_id!r}")
+    if seed is None:
+        return scenario_id, secrets.randbelow(MAX_SEED)
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise ApiError(400, f"seed must be an integer from 0 to {MAX_SEED}")
+    return scenario_id, seed
+
+
 async def create_session(room: WarRoom, request: Request, player: str) -> Response:
     body = await _json_body(request)
     daily_day = None
@@ -221,14 +233,7 @@ async def create_session(room: WarRoom, request: Request, player: str) -> Respon
         if room.store.daily_session(player, daily.day) is None:
             daily_day = daily.day  # the graded try; later ones are practice
     else:
-        scenario_id = body.get("scenario")
-        if not isinstance(scenario_id, str) or scenario_id not in room.scenarios:
-            raise ApiError(404, f"no scenario {scenario_id!r}")
-        seed = body.get("seed")
-        if seed is None:
-            seed = secrets.randbelow(MAX_SEED)
-        elif not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
-            raise ApiError(400, f"seed must be an integer from 0 to {MAX_SEED}")
+        scenario_id, seed = _chosen(room, body)
     session_id = secrets.token_urlsafe(24)
     room.store.create_session(session_id, player, scenario_id, seed, room.now_ms(), daily_day)
     return JSONResponse({"id": session_id, "url": f"/play/{session_id}"}, 201)
