@@ -29,7 +29,8 @@ from pagerdrill.world.programs.cacheapp import CacheApp, CacheWarmer
 from pagerdrill.world.programs.postgres import pg_line
 from pagerdrill.world.services import JournalEntry
 from pagerdrill.world.telemetry import Sample, Series
-from pagerdrill.world.world import Rule, World
+from pagerdrill.world.watches import restart_watch
+from pagerdrill.world.world import World
 
 __all__ = [
     "App",
@@ -408,21 +409,6 @@ def _pg_log_history(world: World, db: Host, page: int, restart_ms: int) -> None:
     inode.uid, inode.gid = db.uid_of("postgres"), db.groups.get("adm", 4)
 
 
-def _postgres_watch(db: Host) -> Rule:
-    seen = db.services.units["postgresql.service"].main_pid
-
-    def watch(world: World, dt_ms: int) -> None:
-        nonlocal seen
-        del dt_ms
-        pid = db.services.units["postgresql.service"].main_pid
-        if pid != seen and pid is not None:
-            world.facts["postgres_restarted"] = True
-        if pid is not None:
-            seen = pid
-
-    return Rule("postgres-restart-watch", watch)
-
-
 def setup(world: World) -> None:
     """The database, the restart minutes ago, the dashboard's past, the player's shell."""
     variables = _vars(world)
@@ -472,5 +458,5 @@ def setup(world: World) -> None:
     ago = (page - restart_ms) / 60_000
     db.load = tuple(round(0.9 + running * (1 - math.exp(-ago / m)), 2)  # type: ignore[assignment]
                     for m in (1, 5, 15))
-    world.rules.append(_postgres_watch(db))
+    world.rules.append(restart_watch(db, "postgresql.service", "postgres_restarted"))
     world.facts[BOOTING] = False

@@ -24,7 +24,8 @@ from pagerdrill.world.programs.nodeapi import NodeApi, NodeApiSpec, is_leaky
 from pagerdrill.world.programs.postgres import pg_line
 from pagerdrill.world.prometheus import alerting_rules
 from pagerdrill.world.services import JournalEntry
-from pagerdrill.world.world import Rule, World
+from pagerdrill.world.watches import restart_watch
+from pagerdrill.world.world import World
 
 __all__ = [
     "Api",
@@ -529,22 +530,6 @@ def _history(world: World, app_host: Host, api: NodeApi, proc: Process, page: in
     world.facts[f"{api.spec.name}.leak_times_ms"] = times
 
 
-def _postgres_watch(db: Host) -> Rule:
-    """Note every restart of postgresql.service (the trap)."""
-    seen = db.services.units["postgresql.service"].main_pid
-
-    def watch(world: World, dt_ms: int) -> None:
-        nonlocal seen
-        del dt_ms
-        pid = db.services.units["postgresql.service"].main_pid
-        if pid != seen and pid is not None:
-            world.facts["postgres_restarted"] = True
-        if pid is not None:
-            seen = pid
-
-    return Rule("postgres-restart-watch", watch)
-
-
 def setup(world: World) -> None:
     """The database's contents, the leak's history, the player's environment, the watchers."""
     variables = _vars(world)
@@ -580,5 +565,5 @@ def setup(world: World) -> None:
                     mode=0o600)
     app_host.load = (0.31, 0.28, 0.22)
     db.load = (0.04, 0.06, 0.05)
-    world.rules.append(_postgres_watch(db))
+    world.rules.append(restart_watch(db, "postgresql.service", "postgres_restarted"))
     world.facts[BOOTING] = False
