@@ -16,6 +16,7 @@ import math
 import re
 from typing import Any
 
+from pagerdrill.game.hookkit import read_text, scenario_vars, variable_host
 from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.cache.patterns import analyze as _analyze_code
 from pagerdrill.world.cache.service import RedisService, server_on, shutdown_lines, startup_lines
@@ -155,30 +156,12 @@ def _load(old: tuple[float, float, float], running: float) -> tuple[float, float
 # -- reading the world ------------------------------------------------------------------------
 
 
-def _vars(world: World) -> dict[str, Any]:
-    found = world.facts.get("variables")
-    return dict(found) if isinstance(found, dict) else {}
-
-
 def _app(world: World) -> str:
-    return str(_vars(world).get("app", "myapp"))
-
-
-def _host(world: World, key: str, default: str) -> Host:
-    host = world.host(str(_vars(world).get(key, default)))
-    assert host is not None
-    return host
+    return str(scenario_vars(world).get("app", "myapp"))
 
 
 def _fleet(world: World) -> CacheFleet | None:
     return world.registered(FLEETS).get(_app(world))
-
-
-def _read(host: Host, path: str) -> str | None:
-    try:
-        return b"".join(host.fs.read_stream(host.fs.lookup(path))).decode(errors="replace")
-    except Exception:
-        return None
 
 
 # -- probes -------------------------------------------------------------------------------------
@@ -190,7 +173,7 @@ def cache_hit_rate(world: World) -> float:
 
 
 def db_connections(world: World) -> float:
-    server = _host(world, "db_host", "db-01").pg_servers.get(5432)
+    server = variable_host(world, "db_host", "db-01").pg_servers.get(5432)
     return float(len(server.client_backends())) if server is not None and server.running \
         else 0.0
 
@@ -228,7 +211,7 @@ def fix_deployed(world: World) -> bool:
     code = fleet.deployed.code
     if code.problem or not code.locked or not code.jittered:
         return False
-    host = _host(world, "app_host", "app-01")
+    host = variable_host(world, "app_host", "app-01")
     repo = find_repository(host, fleet.spec.repo)
     if repo is None:
         return False
@@ -245,8 +228,8 @@ _WARM_STEP = re.compile(r"warm", re.IGNORECASE)
 
 def runbook_warms_cache(world: World) -> bool:
     """The maintenance runbook warms the cache after restarting Redis, as a step of its own."""
-    host = _host(world, "app_host", "app-01")
-    text = _read(host, "/srv/ops/runbooks/redis-maintenance.md") or ""
+    host = variable_host(world, "app_host", "app-01")
+    text = read_text(host, "/srv/ops/runbooks/redis-maintenance.md") or ""
     lines = text.splitlines()
     restart = next((i for i, line in enumerate(lines) if _RESTART_STEP.search(line)), None)
     if restart is None:
@@ -256,20 +239,21 @@ def runbook_warms_cache(world: World) -> bool:
 
 
 def cache_flushed(world: World) -> bool:
-    server = server_on(_host(world, "cache_host", "cache-01"))
+    server = server_on(variable_host(world, "cache_host", "cache-01"))
     return server is not None and server.flushes > 0
 
 
 def scaled_up(world: World) -> bool:
     fleet = _fleet(world)
-    return fleet is not None and fleet.deployed.workers > int(_vars(world).get("workers", 16))
+    planned = int(scenario_vars(world).get("workers", 16))
+    return fleet is not None and fleet.deployed.workers > planned
 
 
 # -- building the history -------------------------------------------------------------------
 
 
 def _database(world: World, server: PgServer) -> None:
-    variables = _vars(world)
+    variables = scenario_vars(world)
     app, database = _app(world), str(variables.get("database", "appdb"))
     server.add_role(app)
     server.add_role("sre", superuser=True)
@@ -300,7 +284,7 @@ def _redis_history(world: World, cache: Host, page: int, restart_ms: int) -> Non
     fleet = _fleet(world)
     server.started_ms = restart_ms
     since = (page - restart_ms) / 1000
-    rps = float(_vars(world).get("rps", 4000))
+    rps = float(scenario_vars(world).get("rps", 4000))
     server.stats.total_connections_received = fleet.concurrency + 40 if fleet else 840
     server.stats.keyspace_misses = int(rps * since)
     server.stats.keyspace_hits = 0
@@ -316,8 +300,8 @@ def _redis_history(world: World, cache: Host, page: int, restart_ms: int) -> Non
     assert old is not None
     # Sign-ins since the restart: the login service keeps its sessions in the same Redis.
     rng = world.rng.child("cache-stampede", "sessions")
-    writer = server.connect(f"{_host(world, 'app_host', 'app-01').spec.ip}:47001")
-    for _ in range(int(_vars(world).get("sessions", 30))):
+    writer = server.connect(f"{variable_host(world, 'app_host', 'app-01').spec.ip}:47001")
+    for _ in range(int(scenario_vars(world).get("sessions", 30))):
         left = 1800 - rng.randint(5, int(since) - 5)
         server.execute(writer, [b"SETEX", f"session:{rng.getrandbits(128):032x}".encode(),
                                 str(left).encode(), b'{"user_id":%d}' % rng.randint(1, 99999)])
@@ -379,8 +363,8 @@ def _pg_log_history(world: World, db: Host, page: int, restart_ms: int) -> None:
     unit = db.services.units["postgresql.service"]
     pid = unit.main_pid or 700
     rng = world.rng.child("cache-stampede", "pglog")
-    herring = str(_vars(world).get("herring", "none"))
-    database = str(_vars(world).get("database", "appdb"))
+    herring = str(scenario_vars(world).get("herring", "none"))
+    database = str(scenario_vars(world).get("database", "appdb"))
     lines: list[tuple[int, str]] = []
     t = page - 60 * _MIN
     while t < page:
@@ -411,11 +395,11 @@ def _pg_log_history(world: World, db: Host, page: int, restart_ms: int) -> None:
 
 def setup(world: World) -> None:
     """The database, the restart minutes ago, the dashboard's past, the player's shell."""
-    variables = _vars(world)
+    variables = scenario_vars(world)
     page = world.clock.now_ms
-    app_host = _host(world, "app_host", "app-01")
-    cache = _host(world, "cache_host", "cache-01")
-    db = _host(world, "db_host", "db-01")
+    app_host = variable_host(world, "app_host", "app-01")
+    cache = variable_host(world, "cache_host", "cache-01")
+    db = variable_host(world, "db_host", "db-01")
     server = db.pg_servers.get(5432)
     assert server is not None, "postgresql.service did not start"
     server.start_us = (page - 41 * 86_400_000) * 1000
@@ -436,7 +420,7 @@ def setup(world: World) -> None:
     _redis_history(world, cache, page, restart_ms)
     _pg_log_history(world, db, page, restart_ms)
     if variables.get("herring") == "deploy":  # an unrelated change shortly before
-        log = _read(app_host, "/srv/ops/changes.log") or ""
+        log = read_text(app_host, "/srv/ops/changes.log") or ""
         lines = log.splitlines()
         stamp = f"2026-04-14 {(restart_ms - 20 * _MIN) // 3_600_000 % 24:02d}:" \
                 f"{(restart_ms - 20 * _MIN) // _MIN % 60:02d}"
@@ -444,7 +428,7 @@ def setup(world: World) -> None:
                      "1.7.0 -> 1.8.1 (apt, all app servers)   Dev Patel  done")
         app_host.fs.put("/srv/ops/changes.log", ("\n".join(lines) + "\n").encode())
     _backfill(world, page, restart_ms)
-    rc = _read(app_host, "/root/.bashrc") or ""
+    rc = read_text(app_host, "/root/.bashrc") or ""
     app_host.fs.put("/root/.bashrc", (rc + (
         f"\n# production endpoints from this bastion (see ~/.pgpass)\n"
         f"export PGHOST={db.name}\nexport PGPORT=5432\nexport PGUSER=sre\n"

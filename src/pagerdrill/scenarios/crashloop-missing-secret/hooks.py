@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from pagerdrill.game.hookkit import scenario_vars
 from pagerdrill.tools.kubectl.manifest import Manifest, deployment_spec, last_applied
 from pagerdrill.world.cluster import (
     Cluster,
@@ -70,13 +71,8 @@ class Names:
     pod_hash: str
 
 
-def _vars(world: World) -> dict[str, Any]:
-    found = world.facts.get("variables")
-    return dict(found) if isinstance(found, dict) else {}
-
-
 def names(world: World) -> Names:
-    v = _vars(world)
+    v = scenario_vars(world)
     app = str(v.get("app", "myapp"))
     pod_hash = str(v.get("pod_hash", "7d9f8b"))
     return Names(app, str(v.get("namespace", "production")),
@@ -96,7 +92,7 @@ def credentials(world: World, env: str) -> dict[str, str]:
 
 
 def _bastion(world: World) -> Host:
-    host = world.host(str(_vars(world).get("bastion", "bastion")))
+    host = world.host(str(scenario_vars(world).get("bastion", "bastion")))
     assert host is not None
     return host
 

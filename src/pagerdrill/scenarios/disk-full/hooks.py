@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
+from pagerdrill.game.hookkit import read_text, scenario_vars, variable_host
 from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.content import FileContent, LineFactory, PadFactory, TextSource
 from pagerdrill.world.host import Host
@@ -85,19 +85,12 @@ def Nginx(server_name: str) -> Program:
 # -- reading the world ------------------------------------------------------------
 
 
-def _vars(world: World) -> dict[str, Any]:
-    found = world.facts.get("variables")
-    return dict(found) if isinstance(found, dict) else {}
-
-
 def _host(world: World) -> Host:
-    host = world.host(str(_vars(world).get("host", "web-01")))
-    assert host is not None
-    return host
+    return variable_host(world, "host", "web-01")
 
 
 def _app_name(world: World) -> str:
-    return str(_vars(world).get("app", "myapp"))
+    return str(scenario_vars(world).get("app", "myapp"))
 
 
 def _running_app(world: World) -> WebApp | None:
@@ -111,14 +104,6 @@ def _running_app(world: World) -> WebApp | None:
     return program if isinstance(program, WebApp) else None
 
 
-def _read(host: Host, path: str) -> str | None:
-    try:
-        inode = host.fs.lookup(path)
-        return b"".join(host.fs.read_stream(inode)).decode(errors="replace")
-    except Exception:
-        return None
-
-
 def _debug_rate(world: World) -> float:
     rate = world.facts.get(f"{_app_name(world)}.debug_rate")
     return float(rate) if isinstance(rate, int | float) else 37_000.0
@@ -130,7 +115,7 @@ def _debug_rate(world: World) -> float:
 def log_level_fixed(world: World) -> bool:
     """The config says INFO or quieter, and the running app picked it up."""
     app = _app_name(world)
-    text = _read(_host(world), f"/srv/{app}/config/app.yaml")
+    text = read_text(_host(world), f"/srv/{app}/config/app.yaml")
     level = read_log_level(text or "")
     running = _running_app(world)
     return (level is not None and level >= LogLevel.INFO and running is not None
@@ -161,7 +146,7 @@ def _used_threshold(expr: str) -> float | None:
 
 def disk_alert_at_80(world: World) -> bool:
     """The monitoring rules hold a disk alert that fires at (about) 80% used."""
-    text = _read(_host(world), "/etc/prometheus/rules/node.yml")
+    text = read_text(_host(world), "/etc/prometheus/rules/node.yml")
     for rule in alerting_rules(text or ""):
         threshold = _used_threshold(rule.expr)
         if threshold is not None and 70 <= threshold <= 85:
@@ -295,7 +280,7 @@ def _red_herrings(world: World, host: Host, kind: str, page: int) -> None:
 def setup(world: World) -> None:
     """Size the logs so the disk is exactly full, and wire the live rules."""
     host = _host(world)
-    variables = _vars(world)
+    variables = scenario_vars(world)
     app = _app_name(world)
     page = world.clock.now_ms
     fill = page - FILL_AGO_MS

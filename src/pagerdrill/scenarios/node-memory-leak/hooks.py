@@ -10,8 +10,8 @@ warning after every start, OOM kills about every 18 hours, systemd restarts).
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from pagerdrill.game.hookkit import read_text, scenario_vars, variable_host
 from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.git import find_repository
 from pagerdrill.world.host import Host
@@ -62,20 +62,12 @@ def Gateway(name: str, repo: str, live: int = 48, churn_x10: int = 11) -> Progra
                                    churn_per_min=int(churn_x10) / 10))
 
 
-def _vars(world: World) -> dict[str, Any]:
-    found = world.facts.get("variables")
-    return found if isinstance(found, dict) else {}
-
-
 def _host(world: World) -> Host:
-    name = str(_vars(world).get("host", "ws-01"))
-    host = world.host(name)
-    assert host is not None, name
-    return host
+    return variable_host(world, "host", "ws-01")
 
 
 def _app(world: World) -> str:
-    return str(_vars(world).get("app", "ws-gateway"))
+    return str(scenario_vars(world).get("app", "ws-gateway"))
 
 
 def _running(world: World) -> tuple[WsGateway, Process] | None:
@@ -86,13 +78,6 @@ def _running(world: World) -> tuple[WsGateway, Process] | None:
     if proc is None or not isinstance(program, WsGateway) or program.problem:
         return None
     return program, proc
-
-
-def _read(host: Host, path: str) -> str | None:
-    try:
-        return b"".join(host.fs.read_stream(host.fs.lookup(path))).decode(errors="replace")
-    except Exception:
-        return None
 
 
 # -- probes ----------------------------------------------------------------------------------
@@ -155,7 +140,7 @@ def _growth_rule(text: str | None) -> bool:
 
 def growth_caught(world: World) -> bool:
     """An alert on memory growth, or the running app treats the listener warning as an error."""
-    text = _read(_host(world), f"/etc/prometheus/rules/{_app(world)}.yml")
+    text = read_text(_host(world), f"/etc/prometheus/rules/{_app(world)}.yml")
     if _growth_rule(text):
         return True
     running = _running(world)
@@ -209,7 +194,7 @@ def _history(world: World, host: Host, gateway: WsGateway, proc: Process) -> Non
     """The saw since GW-142: start, warning, steady climb, OOM kill, restart - repeated."""
     spec = gateway.spec
     unit = spec.unit
-    commit_days = int(_vars(world).get("commit_days", 9))
+    commit_days = int(scenario_vars(world).get("commit_days", 9))
     page = world.clock.now_ms
     deployed = page - commit_days * 86_400_000
     period = cycle_ms(spec) + 5_000
@@ -273,7 +258,7 @@ def setup(world: World) -> None:
     # The page comes late in the process's life: age_pct of the way to its OOM kill.
     # The next OOM kill stays past the drill's 45 minutes, so it cannot "mitigate" by itself.
     cycle = cycle_ms(gateway.spec)
-    age = min(cycle * int(_vars(world).get("age_pct", 92)) // 100, cycle - 75 * _MIN)
+    age = min(cycle * int(scenario_vars(world).get("age_pct", 92)) // 100, cycle - 75 * _MIN)
     proc.start_ms = unit.since_ms = world.clock.now_ms - age // 1000 * 1000
     gateway.resume(host, proc)  # the repository was checked out after the service started
     world.facts["gateway_start_ms"] = proc.start_ms

@@ -14,6 +14,7 @@ import datetime as _dt
 import re
 from typing import Any
 
+from pagerdrill.game.hookkit import read_text, scenario_vars, variable_host
 from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.database import PgError, PgServer, Table, attach
 from pagerdrill.world.git import find_repository
@@ -226,7 +227,7 @@ class PgCluster:
     def read_conf(self, host: Host, now_us: int, *, reload: bool) -> None:
         """Apply the timeouts set in postgresql.conf (on start, and on reload)."""
         server = self.server
-        text = _read(host, f"/etc/postgresql/{self.version}/{self.cluster}/postgresql.conf")
+        text = read_text(host, f"/etc/postgresql/{self.version}/{self.cluster}/postgresql.conf")
         if server is None or text is None:
             return
         for match in _CONF_LINE.finditer(text):
@@ -264,23 +265,12 @@ class PgCluster:
 # -- reading the world ---------------------------------------------------------------
 
 
-def _vars(world: World) -> dict[str, Any]:
-    found = world.facts.get("variables")
-    return dict(found) if isinstance(found, dict) else {}
-
-
 def _app(world: World) -> str:
-    return str(_vars(world).get("app", "myapp"))
-
-
-def _host(world: World, key: str, default: str) -> Host:
-    host = world.host(str(_vars(world).get(key, default)))
-    assert host is not None
-    return host
+    return str(scenario_vars(world).get("app", "myapp"))
 
 
 def _api(world: World) -> NodeApi | None:
-    host = _host(world, "app_host", "app-01")
+    host = variable_host(world, "app_host", "app-01")
     try:
         unit = host.services.find(_app(world))
     except Exception:
@@ -291,19 +281,12 @@ def _api(world: World) -> NodeApi | None:
 
 
 def _server(world: World) -> PgServer | None:
-    return _host(world, "db_host", "db-01").pg_servers.get(5432)
+    return variable_host(world, "db_host", "db-01").pg_servers.get(5432)
 
 
 def _num(world: World, name: str, default: float) -> float:
     value = world.facts.get(name)
     return float(value) if isinstance(value, int | float) and value > 0 else default
-
-
-def _read(host: Host, path: str) -> str | None:
-    try:
-        return b"".join(host.fs.read_stream(host.fs.lookup(path))).decode(errors="replace")
-    except Exception:
-        return None
 
 
 # -- probes ----------------------------------------------------------------------------
@@ -320,7 +303,7 @@ def http_5xx_percent(world: World) -> float:
 
 
 def db_cpu_percent(world: World) -> float:
-    host = _host(world, "db_host", "db-01")
+    host = variable_host(world, "db_host", "db-01")
     return round(sum(p.cpu_percent for p in host.procs if p.user == "postgres")
                  / max(1, host.spec.cpus), 1)
 
@@ -349,7 +332,7 @@ def _leak_times(world: World) -> list[int]:
 def pool_in_use_history(world: World, t_ms: int) -> float:
     """Connections checked out before the page: two busy, plus every leak so far."""
     leaked = bisect.bisect_right(_leak_times(world), t_ms)
-    pool = int(_vars(world).get("pool", 20))
+    pool = int(scenario_vars(world).get("pool", 20))
     busy = 0 if leaked >= pool else min(2, pool - leaked)
     return float(leaked + busy)
 
@@ -381,7 +364,7 @@ def fix_deployed(world: World) -> bool:
     api = _api(world)
     if api is None or api.problem or api.leaky:
         return False
-    host = _host(world, "app_host", "app-01")
+    host = variable_host(world, "app_host", "app-01")
     repo = find_repository(host, f"/srv/{_app(world)}")
     if repo is None:
         return False
@@ -417,10 +400,10 @@ def _pool_threshold(expr: str, pool_max: int) -> float | None:
 
 def pool_alert_at_80(world: World) -> bool:
     """The monitoring rules alert when the pool is about 80% used."""
-    host = _host(world, "app_host", "app-01")
-    text = _read(host, f"/etc/prometheus/rules/{_app(world)}.yml")
+    host = variable_host(world, "app_host", "app-01")
+    text = read_text(host, f"/etc/prometheus/rules/{_app(world)}.yml")
     api = _api(world)
-    pool_max = api.config.max if api is not None else int(_vars(world).get("pool", 20))
+    pool_max = api.config.max if api is not None else int(scenario_vars(world).get("pool", 20))
     for rule in alerting_rules(text or ""):
         threshold = _pool_threshold(rule.expr, pool_max)
         if threshold is not None and 70 <= threshold <= 85:
@@ -430,14 +413,14 @@ def pool_alert_at_80(world: World) -> bool:
 
 def pool_raised(world: World) -> bool:
     api = _api(world)
-    return api is not None and api.config.max > int(_vars(world).get("pool", 20))
+    return api is not None and api.config.max > int(scenario_vars(world).get("pool", 20))
 
 
 # -- building the history ------------------------------------------------------------------
 
 
 def _database(world: World, server: PgServer, page: int) -> None:
-    variables = _vars(world)
+    variables = scenario_vars(world)
     app, database = _app(world), str(variables.get("database", "appdb"))
     server.start_us = (page - 41 * _DAY) * 1000
     server.add_role(app)
@@ -463,9 +446,9 @@ def _pg_log_history(world: World, db: Host, page: int) -> None:
     path = "/var/log/postgresql/postgresql-15-main.log"
     proc_pid = next((p.pid for p in db.procs if p.argv and "bin/postgres" in p.argv[0]), 700)
     rng = world.rng.child("pool-exhaustion", "pglog")
-    herring = str(_vars(world).get("herring", "none"))
+    herring = str(scenario_vars(world).get("herring", "none"))
     lines: list[str] = []
-    app, database = _app(world), str(_vars(world).get("database", "appdb"))
+    app, database = _app(world), str(scenario_vars(world).get("database", "appdb"))
     t = page - 60 * _MIN
     while t < page:
         lines.append(pg_line(t, proc_pid + 4, "LOG", "checkpoint starting: time"))
@@ -497,7 +480,7 @@ def _journal(host: Host, api: NodeApi, proc: Process, t_ms: int, lines: list[str
 
 def _history(world: World, app_host: Host, api: NodeApi, proc: Process, page: int) -> None:
     """Replay the leak onto the server: old slow leaks, then the spike that drained the pool."""
-    variables = _vars(world)
+    variables = scenario_vars(world)
     rng = world.rng.child("pool-exhaustion", "history")
     deploy = page - int(variables.get("commit_days", 2)) * _DAY  # the service's "since"
     cfg = api.config
@@ -532,11 +515,11 @@ def _history(world: World, app_host: Host, api: NodeApi, proc: Process, page: in
 
 def setup(world: World) -> None:
     """The database's contents, the leak's history, the player's environment, the watchers."""
-    variables = _vars(world)
+    variables = scenario_vars(world)
     app = _app(world)
     page = world.clock.now_ms
-    app_host = _host(world, "app_host", "app-01")
-    db = _host(world, "db_host", "db-01")
+    app_host = variable_host(world, "app_host", "app-01")
+    db = variable_host(world, "db_host", "db-01")
     pool, drain_s = int(variables.get("pool", 20)), int(variables.get("drain_s", 90))
     world.facts[f"{app}.rps"] = float(variables.get("rps", 40))
     world.facts[f"{app}.throws_per_s"] = round(pool / drain_s, 4)
@@ -554,7 +537,7 @@ def setup(world: World) -> None:
     for client in list(api.clients):  # the warm clients, opened before the database existed
         api.clients.remove(client)
     _history(world, app_host, api, proc, page)
-    rc = _read(app_host, "/root/.bashrc") or ""
+    rc = read_text(app_host, "/root/.bashrc") or ""
     database = str(variables.get("database", "appdb"))
     db_name = db.name
     app_host.fs.put("/root/.bashrc", (rc + (
