@@ -149,6 +149,10 @@ class WarRoom:
         self.wait(lambda: log.settled, f"the prompt after {line!r}")
         errors = log.of("error")
         assert not errors, f"the server answered {line!r} with {errors}"
+        if not log.of("ended"):  # xterm draws asynchronously: wait for the prompt on screen
+            prompt = log.of("prompt")[-1]["prompt"].rstrip()
+            self.wait(lambda: self.screen().rstrip().endswith(prompt),
+                      f"the terminal to draw the prompt after {line!r}")
 
     def diagnose(self, number: int) -> str:
         """Declares candidate ``number`` in the Diagnose dialog; the verdict shown."""
