@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from .realtool import both
@@ -215,8 +215,18 @@ def test_wc_generated(tmp_path: Path, data: bytes, flags: list[str]) -> None:
                                             "[[:digit:]]", "a\\{2\\}", ".", "-", "\\."]),
        flags=st.lists(st.sampled_from(["-i", "-v", "-c", "-n", "-o", "-w", "-x", "-C1", "-m1",
                                        "-h", "-l"]), max_size=3, unique=True))
+# Found by Hypothesis: under -o, GNU grep prints the matches of context lines too.
+@example(data=b"\na\n", pattern="a", flags=["-o", "-C1", "-v"])
+@example(data=b"a\nx\ny\nz\na\n", pattern="a", flags=["-o", "-C1", "-n"])
 def test_grep_generated(tmp_path: Path, data: bytes, pattern: str, flags: list[str]) -> None:
     real, ours = both(tmp_path, ["grep", *flags, "-e", pattern, "f"], {"f": data})
+    assert ours == real
+
+
+@pytest.mark.parametrize("flags", [["--color=always", "-v", "-C1"],
+                                   ["--color=always", "-o", "-v", "-C1", "-n"]])
+def test_grep_colours_the_matches_of_context_lines(tmp_path: Path, flags: list[str]) -> None:
+    real, ours = both(tmp_path, ["grep", *flags, "x", "f"], {"f": b"a\nx\na\nb\nc\nx\n"})
     assert ours == real
 
 

@@ -145,18 +145,21 @@ class _GrepRun:
 
     def render(self, body: bytes, name: str | None, lineno: int, offset: int,
                selected: bool) -> bytes:
+        # GNU grep shows the matches of every line it prints: under -v those are in the
+        # context lines (``-`` after the prefix), not in the selected ones.
+        sep = b":" if selected else b"-"
         if self.only:
-            if not selected or self.invert or self.regex is None:
+            if self.regex is None:
                 return b""
             out = []
             for match in self.regex.finditer(body):
                 if match.end() > match.start():
-                    out.append(self.prefix(name, lineno, offset + match.start(), b":")
+                    out.append(self.prefix(name, lineno, offset + match.start(), sep)
                                + _sgr("ms", match.group(), self.color) + b"\n")
             return b"".join(out)
-        if self.color and selected and not self.invert and self.regex is not None:
+        if self.color and self.regex is not None:
             body = self.regex.sub(lambda m: _sgr("ms", m.group(), True), body)
-        return self.prefix(name, lineno, offset, b":" if selected else b"-") + body + b"\n"
+        return self.prefix(name, lineno, offset, sep) + body + b"\n"
 
     def search(self, chunks: Iterator[bytes], name: str | None,
                binary_name: str) -> Generator[bytes, None, int]:
@@ -167,7 +170,7 @@ class _GrepRun:
         pending_after = 0
         last_out = 0
         held: deque[tuple[int, int, bytes]] = deque(maxlen=self.before or None)
-        context = (self.before or self.after) and not self.only
+        context = bool(self.before or self.after)
         printing = not (self.quiet or self.count or self.list)
         first = True
         binary = False
