@@ -146,6 +146,17 @@ def test_test_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["test", "tiny-queue", "--seeds", "0"], capsys)[0] == 2
 
 
+def test_test_command_without_a_scenario_checks_every_builtin(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["test", "--seeds", "1"], capsys)
+    assert status == 1
+    assert "OK: tiny-queue (1 runs)\n" in out and "FAIL" in out  # a-longer-id fails
+    assert "broken: invalid scenario\n" in out  # reported, and the others still ran
+    assert out.endswith("FAILED: a-longer-id, broken\n")
+    status, out, _ = run(["test", "tiny-queue", "tiny-queue", "--seeds", "1"], capsys)
+    assert status == 0 and out.endswith("OK: 2 scenarios, 1 seed(s) each\n")
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.main(["play"])

@@ -166,10 +166,25 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
     if args.seeds < 1:
         raise CliError("--seeds must be at least 1")
-    scenario = load_scenario(args.path)
-    check = check_scenario(scenario, args.seeds)
-    out.write(render_check(check))
-    return 0 if check.ok else 1
+    names = args.paths or [folder.name for folder in catalog().builtin_folders()]
+    failed = []
+    for name in names:
+        try:
+            scenario = load_scenario(name)
+        except CliError as exc:
+            if len(names) == 1:
+                raise
+            out.write(f"{exc}\n")  # one broken scenario does not hide the others' results
+            failed.append(name)
+            continue
+        check = check_scenario(scenario, args.seeds)
+        out.write(render_check(check))
+        if not check.ok:
+            failed.append(check.scenario_id)
+    if len(names) > 1:
+        out.write(f"FAILED: {', '.join(failed)}\n" if failed
+                  else f"OK: {len(names)} scenarios, {args.seeds} seed(s) each\n")
+    return 1 if failed else 0
 
 
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -236,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     test = commands.add_parser(
         "test", help="replay a scenario's solution and wrong paths over many seeds")
-    test.add_argument("path", metavar="PATH", help="a scenario id or path")
+    test.add_argument("paths", metavar="PATH", nargs="*",
+                      help="scenario ids or paths (default: every built-in scenario)")
     test.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
                       help=f"how many seeds (default {DEFAULT_SEEDS})")
     test.set_defaults(handler=_cmd_test)
