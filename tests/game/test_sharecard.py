@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from pagerdrill.game.catalog import find_scenario
+from pagerdrill.game.catalog import builtin_folders, find_scenario
 from pagerdrill.game.debrief import build_report
 from pagerdrill.game.replay import run_script
 from pagerdrill.game.sharecard import share_card
 
 
-@pytest.mark.parametrize("scenario_id", ["disk-full", "pool-exhaustion"])
+@pytest.mark.parametrize("scenario_id", sorted(f.name for f in builtin_folders()))
 def test_a_solved_drill_s_card_has_the_figures_and_no_spoilers(scenario_id: str) -> None:
     scenario = find_scenario(scenario_id)
     session = run_script(scenario, 0, ["diagnose 2", "hint", *scenario.solution])
