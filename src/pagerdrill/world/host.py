@@ -127,6 +127,12 @@ class Host:
         # The player's ssh login (w, who): when, and from where.
         self.login_ms = world.clock.now_ms
         self.login_from = "10.0.0.5"
+        # The host's own system clock: the world clock is true time; this machine reads it
+        # off by ``clock_offset_ms``, which drifts by ``clock_drift_ppm`` unless a time
+        # daemon disciplines it (and sets ``clock_synchronized``, the kernel's sync flag).
+        self.clock_offset_ms = 0.0
+        self.clock_drift_ppm = 0.0
+        self.clock_synchronized = True
 
     @property
     def name(self) -> str:
@@ -135,6 +141,15 @@ class Host:
     @property
     def clock(self) -> SimClock:
         return self.world.clock
+
+    def now_ms(self) -> int:
+        """The time this host's system clock shows (what date prints and logs are stamped
+        with): the world's time plus the host's offset."""
+        return self.world.clock.now_ms + round(self.clock_offset_ms)
+
+    def set_time_ms(self, t_ms: int) -> None:
+        """Step the system clock to ``t_ms`` (settimeofday: date -s, a time daemon's step)."""
+        self.clock_offset_ms = float(t_ms - self.world.clock.now_ms)
 
     # -- users ---------------------------------------------------------------
 
@@ -187,6 +202,7 @@ class Host:
         return sum(p.rss_kb for p in self.procs) + self.spec.mem_total_kb // 40
 
     def tick(self, dt_ms: int) -> None:
+        self.clock_offset_ms += dt_ms * self.clock_drift_ppm / 1e6
         self.procs.tick(dt_ms)
         self.services.tick()
 

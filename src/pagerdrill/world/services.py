@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from array import array
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pagerdrill.world.process import Process, Program, Signal
+from pagerdrill.world.timers import TimerSpec
 
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
@@ -112,6 +114,11 @@ class Unit:
     # The main process that last ran (systemctl status shows how it ended).
     last_pid: int | None = None
     last_argv: list[str] = field(default_factory=list)
+    # ExecStartPre=/ExecReload= that can fail (``nginx -t``): called with "start" or
+    # "reload", it writes its own output to the journal and returns its exit status.
+    control: Callable[[str], int] | None = field(default=None, repr=False)
+    # A .timer unit: its schedule (it runs no process; firing starts ``timer.activates``).
+    timer: TimerSpec | None = None
 
     @property
     def label(self) -> str:
@@ -127,6 +134,7 @@ class ServiceErrorKind(enum.Enum):
     NOT_FOUND = "not-found"
     RELOAD_NOT_APPLICABLE = "reload-not-applicable"
     ACCESS_DENIED = "access-denied"
+    CONTROL_FAILED = "control-failed"  # ExecStartPre= or ExecReload= exited non-zero
 
 
 class ServiceError(Exception):
@@ -145,7 +153,7 @@ class ServiceManager:
 
     def _log(self, unit: Unit, message: str, priority: int = 6) -> None:
         self.host.journal.add(
-            JournalEntry(self.host.clock.now_ms, "systemd", message, unit.name, 1, priority)
+            JournalEntry(self.host.now_ms(), "systemd", message, unit.name, 1, priority)
         )
 
     def add(self, unit: Unit, *, start: bool = True) -> Unit:
@@ -168,6 +176,13 @@ class ServiceManager:
         return self.host.procs.get(unit.main_pid) if unit.main_pid else None
 
     def _spawn(self, unit: Unit, *, quiet: bool = False) -> None:
+        if unit.timer is not None:  # a timer waits for its next elapse; no process
+            unit.state, unit.sub_state, unit.result = "active", "waiting", "success"
+            unit.since_ms = self.host.clock.now_ms
+            unit.timer.schedule(self.host.clock.now_ms)
+            if not quiet:
+                self._log(unit, f"Started {unit.label}.")
+            return
         program = unit.program_factory() if unit.program_factory else None
         proc = self.host.procs.spawn(unit.exec_start, user=unit.user, program=program,
                                      unit=unit.name)
@@ -182,8 +197,20 @@ class ServiceManager:
         unit = self.find(name)
         if unit.state != "active":
             self._log(unit, f"Starting {unit.label}...")
+            if unit.control is not None and unit.control("start") != 0:
+                self._control_failed(unit, "Failed to start")
+                unit.state, unit.sub_state, unit.result = "failed", "failed", "exit-code"
+                unit.since_ms, unit.pending_restart_ms = self.host.now_ms(), None
+                raise ServiceError(ServiceErrorKind.CONTROL_FAILED, unit.name)
             self._spawn(unit)
         return unit
+
+    def _control_failed(self, unit: Unit, what: str) -> None:
+        self._log(unit, f"{unit.name}: Control process exited, code=exited, status=1/FAILURE",
+                  5)
+        if what == "Failed to start":
+            self._log(unit, f"{unit.name}: Failed with result 'exit-code'.", 4)
+        self._log(unit, f"{what} {unit.label}.", 3)
 
     def stop(self, name: str) -> Unit:
         unit = self.find(name)
@@ -228,6 +255,9 @@ class ServiceManager:
         proc = self.main_process(unit)
         if proc is not None:
             self._log(unit, f"Reloading {unit.label}...")
+            if unit.control is not None and unit.control("reload") != 0:
+                self._control_failed(unit, "Reload failed for")
+                raise ServiceError(ServiceErrorKind.CONTROL_FAILED, unit.name)
             self.host.procs.kill(proc.pid, Signal.SIGHUP)
             self._log(unit, f"Reloaded {unit.label}.")
         return unit
@@ -264,6 +294,7 @@ class ServiceManager:
 
     def tick(self) -> None:
         now = self.host.clock.now_ms
+        self._fire_timers(now)
         for unit in self.units.values():
             if unit.pending_restart_ms is not None and now >= unit.pending_restart_ms:
                 unit.restarts += 1
@@ -272,3 +303,16 @@ class ServiceManager:
                 self._log(unit, f"Stopped {unit.label}.")
                 self._log(unit, f"Started {unit.label}.")
                 self._spawn(unit, quiet=True)
+
+    def _fire_timers(self, now: int) -> None:
+        """Start what each due timer activates (unless it is still running)."""
+        for unit in list(self.units.values()):
+            timer = unit.timer
+            if timer is None or unit.state != "active" or not timer.due(now):
+                continue
+            timer.last_trigger_ms = now
+            timer.schedule(now)
+            target = self.units.get(timer.activates)
+            if target is not None and target.state not in ("active", "activating"):
+                with contextlib.suppress(ServiceError):  # a failed start is in the journal
+                    self.start(target.name)

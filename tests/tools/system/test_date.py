@@ -74,6 +74,37 @@ def test_any_instant_formats_like_gnu(prod: Host, epoch: int, fmt: str) -> None:
     assert ours == gnu_date("-d", f"@{epoch}", fmt)[0]
 
 
-def test_set_is_refused(prod: Host) -> None:
-    result = run_tool(prod, ["date", "-s", "2020-01-01"])
+def test_set_is_refused_to_other_users_but_still_prints(prod: Host) -> None:
+    result = run_tool(prod, ["date", "-s", "2020-01-01"], user="nobody")
     assert (result.err, result.status) == ("date: cannot set date: Operation not permitted\n", 1)
+    assert result.out == "Wed Jan  1 00:00:00 UTC 2020\n"
+    assert prod.now_ms() == prod.world.clock.now_ms
+
+
+def test_root_sets_the_host_clock_only(prod: Host) -> None:
+    result = run_tool(prod, ["date", "-s", "@1773716700", "+%s"])
+    assert (result.out, result.status) == ("1773716700\n", 0)
+    assert prod.now_ms() == 1773716700_000
+    assert run_tool(prod, ["date", "+%s"]).out == "1773716700\n"
+    assert prod.clock_offset_ms == 1773716700_000 - prod.world.clock.now_ms
+
+
+def test_set_and_date_together_is_a_usage_error(prod: Host) -> None:
+    result = run_tool(prod, ["date", "-s", "now", "-d", "now"])
+    assert result.status == 1
+    assert result.err.startswith("date: the options to print and set the time may not be used")
+
+
+@needs_gnu_date
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=-9 * 60_000, max_value=9 * 60_000),
+       st.sampled_from(["+%a %b %e %H:%M:%S %Z %Y", "+%F %T.%N", "+%s", "-R"]))
+def test_a_skewed_host_shows_its_own_clock_like_gnu_date(prod: Host, offset_ms: int,
+                                                         fmt: str) -> None:
+    """What `date` prints on a host whose clock is off is GNU date at that instant."""
+    prod.clock_offset_ms = float(offset_ms)
+    shown = prod.world.clock.now_ms + offset_ms
+    ours = run_tool(prod, ["date", fmt]).out
+    whole, millis = divmod(shown, 1000)
+    assert ours == gnu_date("-d", f"@{whole}.{millis:03d}", fmt)[0]

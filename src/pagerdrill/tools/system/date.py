@@ -8,8 +8,12 @@ Usage: date [OPTION]... [+FORMAT]
   -R, --rfc-email     --rfc-3339=date|seconds|ns
   +FORMAT             strftime conversions, plus %N and %:z
 
-Not supported: -f/--file, -r/--reference, -s/--set (always refused), weekday
-names and "next"/"last" in -d, time zones other than UTC.
+  -s, --set=STRING    set the host's clock (root only; the same STRING forms as -d),
+                      then print it
+
+The time shown is the host's own system clock, which may be off from true time.
+Not supported: -f/--file, -r/--reference, weekday names and "next"/"last" in
+-d, time zones other than UTC.
 """
 
 from __future__ import annotations
@@ -64,12 +68,16 @@ def _choice(value: str, table: dict[str, str], option: str, inv: Invocation) -> 
 
 
 def _body(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
-    now = inv.world.clock.now_ms
-    if parsed.get("set") is not None:
-        inv.stderr.write("date: cannot set date: Operation not permitted\n")
-        return 1
+    now = inv.host.now_ms()
     when = now
     text = parsed.get("date")
+    to_set = parsed.get("set")
+    if to_set is not None:
+        if text is not None:
+            inv.stderr.write("date: the options to print and set the time may not be used "
+                             "together\nTry 'date --help' for more information.\n")
+            return 1
+        text = to_set
     if text is not None:
         found = parse_time(text, now)
         if found is None:
@@ -87,6 +95,14 @@ def _body(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
         inv.stderr.write(f"date: extra operand \u2018{bad}\u2019\nTry 'date --help' for more "
                          "information.\n")
         return 1
+    status = 0
+    if to_set is not None:
+        # GNU date prints the date it was asked to set even when setting it failed.
+        if inv.user == "root":
+            inv.host.set_time_ms(when)
+        else:
+            inv.stderr.write("date: cannot set date: Operation not permitted\n")
+            status = 1
     fmt = "%a %b %e %H:%M:%S %Z %Y"
     chosen = [bool(formats), parsed.get("iso") is not None, parsed.flag("rfc_email"),
               parsed.get("rfc3339") is not None]
@@ -108,7 +124,7 @@ def _body(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
             return 1
         fmt = picked
     yield (strftime(fmt, when) + "\n").encode()
-    return 0
+    return status
 
 
 _parsed_body = parsed_with(SPEC)(_body)

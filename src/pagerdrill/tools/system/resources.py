@@ -137,13 +137,16 @@ UPTIME_SPEC = OptionSpec(
 def uptime(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
     """uptime - tell how long the system has been running (-p pretty, -s since)."""
     host = inv.host
-    now = inv.world.clock.now_ms
+    # The time of day is the host's own clock; the uptime itself is monotonic, so the boot
+    # instant moves with the clock's offset (as `uptime -s` computes it: now - uptime).
+    now = host.now_ms()
+    boot_ms = host.boot_ms + now - inv.world.clock.now_ms
     if parsed.flag("since"):
-        text = f"{from_ms(host.boot_ms):%Y-%m-%d %H:%M:%S}"
+        text = f"{from_ms(boot_ms):%Y-%m-%d %H:%M:%S}"
     elif parsed.flag("pretty"):
-        text = uptime_pretty(now, host.boot_ms)
+        text = uptime_pretty(now, boot_ms)
     else:
-        text = uptime_phrase(now, host.boot_ms, 1, host.load)
+        text = uptime_phrase(now, boot_ms, 1, host.load)
     yield (text + "\n").encode()
     return 0
 

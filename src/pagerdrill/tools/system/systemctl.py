@@ -8,18 +8,22 @@ Usage: systemctl [OPTIONS...] COMMAND [UNIT...]
   cat UNIT...                 show the unit file
   show UNIT [-p PROP[,PROP]] [--value]
   list-units [--type=service] [--all] [--failed] [--state=STATE]
+  list-timers [--all] [PATTERN...]  timers by next elapse (NEXT LEFT LAST PASSED UNIT ...)
   list-unit-files, daemon-reload
 Options accepted: --no-pager, -l/--full, -q/--quiet, -n/--lines=N, --type=,
 --all/-a, --failed, --state=, --now, --value, -p/--property=, --no-legend.
 
-Not supported: timers, sockets, targets and other unit types; mask/unmask,
-edit, kill, reset-failed, --user, -H/-M remote hosts, list-dependencies.
+Timers: list-timers, status/start/stop/enable of NAME.timer (OnCalendar= in its
+common forms, OnUnitActiveSec=). Not supported: sockets, targets and other unit
+types; mask/unmask, edit, kill, reset-failed, --user, -H/-M remote hosts,
+list-dependencies.
 Changing units needs root; without it systemctl answers ``Access denied``
 (polkit is not installed on these hosts).
 """
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 
 from pagerdrill.tools.api import CommandOutput, Invocation
@@ -27,6 +31,7 @@ from pagerdrill.tools.options import Arg, Opt, OptionSpec, ParsedArgs, parsed_wi
 from pagerdrill.tools.registry import command
 from pagerdrill.tools.system.timefmt import systemd_relative
 from pagerdrill.tools.system.unitview import (
+    list_timers,
     list_unit_files,
     list_units,
     properties,
@@ -84,7 +89,9 @@ def _change(inv: Invocation, verb: str, names: list[str]) -> int:
             return 4
         unit = _find(inv, name)
         if unit is None:
-            inv.stderr.write(f"Failed to {verb} {full}: Unit {full} not found.\n")
+            # systemd can stop only what it has loaded; starting looks for the unit file.
+            missing = "not loaded" if verb == "stop" else "not found"
+            inv.stderr.write(f"Failed to {verb} {full}: Unit {full} {missing}.\n")
             return 5
         if verb == "try-restart" and unit.state != "active":
             continue
@@ -99,6 +106,11 @@ def _change(inv: Invocation, verb: str, names: list[str]) -> int:
             if error.kind is ServiceErrorKind.RELOAD_NOT_APPLICABLE:
                 inv.stderr.write(f"Failed to reload {full}: Job type reload is not "
                                  f"applicable for unit {full}.\n")
+                return 1
+            if error.kind is ServiceErrorKind.CONTROL_FAILED:
+                inv.stderr.write(f"Job for {full} failed because the control process exited "
+                                 f"with error code.\nSee \"systemctl status {full}\" and "
+                                 f"\"journalctl -xeu {full}\" for details.\n")
                 return 1
             raise
     return 0
@@ -247,11 +259,15 @@ def systemctl(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
         text, status = _query(inv, verb, names, parsed.flag("quiet"))
     elif verb == "list-units":
         type_ = parsed.get("type")
-        if type_ not in (None, "service"):
-            units = []
+        if type_ is not None:
+            units = [u for u in units if u.name.endswith("." + type_)]
         states = [s for s in (parsed.get("state") or "").split(",") if s]
         text = list_units(units, show_all=parsed.flag("all"), failed_only=parsed.flag("failed"),
                           states=states)
+    elif verb == "list-timers":
+        if names:  # list-timers PATTERN...: the timers whose names match one
+            units = [u for u in units if any(fnmatch.fnmatchcase(u.name, n) for n in names)]
+        text = list_timers(units, inv.world.clock.now_ms, show_all=parsed.flag("all"))
     elif verb == "list-unit-files":
         text = list_unit_files(units)
     elif verb == "daemon-reload":

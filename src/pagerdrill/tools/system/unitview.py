@@ -9,8 +9,9 @@ from pagerdrill.tools.system.timefmt import from_ms, systemd_relative, systemd_t
 from pagerdrill.world.host import Host
 from pagerdrill.world.process import Signal
 from pagerdrill.world.services import Unit
+from pagerdrill.world.timers import TimerSpec
 
-__all__ = ["format_bytes", "glyph", "list_unit_files", "list_units", "properties",
+__all__ = ["format_bytes", "glyph", "list_timers", "list_unit_files", "list_units", "properties",
            "status_block", "timestamp", "unit_file_text", "unit_path"]
 
 _EXIT_NAMES = {0: "SUCCESS", 1: "FAILURE", 2: "INVALIDARGUMENT", 3: "NOTIMPLEMENTED",
@@ -76,6 +77,7 @@ def status_block(host: Host, unit: Unit, now: int, lines: int = 10) -> str:
     out = [f"{glyph(unit)} {unit.name} - {unit.description}",
            f"     Loaded: loaded ({unit_path(unit)}; {enabled}; preset: enabled)",
            f"     Active: {_active_line(unit, now)}"]
+    out += _timer_lines(host, unit, now)
     procs = [p for p in host.procs if p.unit == unit.name]
     main = host.procs.get(unit.main_pid) if unit.main_pid else None
     if main is None and unit.last_pid is not None:
@@ -100,6 +102,45 @@ def status_block(host: Host, unit: Unit, now: int, lines: int = 10) -> str:
         out.append("")
         out.extend(tail)
     return "\n".join(out) + "\n"
+
+
+def _timer_lines(host: Host, unit: Unit, now: int) -> list[str]:
+    """A timer's Trigger:/Triggers: lines; a service's TriggeredBy: line."""
+    if unit.timer is not None:
+        target = host.services.units.get(unit.timer.activates)
+        marker = glyph(target) if target is not None else "●"
+        when = unit.timer.next_ms
+        trigger = (f"{timestamp(when)}; {systemd_relative(now, when)}"
+                   if when is not None and unit.state == "active" else "n/a")
+        return [f"    Trigger: {trigger}", f"   Triggers: {marker} {unit.timer.activates}"]
+    timers = [u for u in host.services.units.values()
+              if u.timer is not None and u.timer.activates == unit.name]
+    return [f"TriggeredBy: {glyph(t)} {t.name}" for t in timers]
+
+
+def list_timers(units: list[Unit], now: int, *, show_all: bool) -> str:
+    """``systemctl list-timers``: by next elapse, with how long until and since."""
+    timers = [(u, u.timer) for u in units
+              if u.timer is not None and (show_all or u.state == "active")]
+
+    def next_of(unit: Unit, timer: TimerSpec) -> int | None:
+        return timer.next_ms if unit.state == "active" else None
+
+    # By next elapse; timers that will not elapse (inactive) last.
+    timers.sort(key=lambda pair: (next_of(*pair) is None, next_of(*pair) or 0, pair[0].name))
+    rows = [["NEXT", "LEFT", "LAST", "PASSED", "UNIT", "ACTIVATES"]]
+    for unit, timer in timers:
+        nxt = next_of(unit, timer)
+        last = timer.last_trigger_ms
+        rows.append([timestamp(nxt) if nxt is not None else "-",
+                     systemd_relative(now, nxt) if nxt is not None else "-",
+                     timestamp(last) if last is not None else "-",
+                     systemd_relative(now, last) if last is not None else "-",
+                     unit.name, timer.activates])
+    hint = "" if show_all else "\nPass --all to see loaded but inactive timers, too."
+    count = len(timers)
+    listed = f"{count} timer{'s' if count != 1 else ''} listed.{hint}"
+    return "\n".join([*_table(rows), "", listed]) + "\n"
 
 
 def _table(rows: list[list[str]]) -> list[str]:
