@@ -39,6 +39,13 @@ def test_symlink_loop_is_eloop(host: Host) -> None:
     assert caught.value.strerror == "Too many levels of symbolic links"
 
 
+def test_a_trailing_slash_follows_a_final_symlink(host: Host) -> None:
+    host.fs.mkdir("/srv/releases/r1", parents=True)
+    host.fs.create("/srv/current", kind=Kind.LINK, target="/srv/releases/r1")
+    assert host.fs.lookup("/srv/current", follow=False).kind is Kind.LINK
+    assert host.fs.lookup("/srv/current/", follow=False).is_dir  # ls -ld current/
+
+
 def test_permissions_apply_to_ordinary_users(host: Host) -> None:
     fs = host.fs
     fs.put("/root/secret", b"x", mode=0o600)

@@ -38,7 +38,14 @@ from pagerdrill.shell.errors import (
     ShellError,
 )
 from pagerdrill.shell.expand import Expander
-from pagerdrill.shell.limits import Budget, LimitExceeded, Limits
+from pagerdrill.shell.limits import (
+    ARG_MAX,
+    ArgListTooLong,
+    Budget,
+    LimitExceeded,
+    Limits,
+    exec_size,
+)
 from pagerdrill.shell.redirect import open_redirects
 from pagerdrill.shell.state import ShellState
 from pagerdrill.tools import registry
@@ -49,9 +56,10 @@ from pagerdrill.world.fs import FileSystem
 if TYPE_CHECKING:
     from pagerdrill.shell.session_shell import Shell
 
-__all__ = ["Executor", "Job", "encode"]
+__all__ = ["E2BIG_FACT", "Executor", "Job", "encode"]
 
 Runner = Callable[[ByteInput, ByteSink], CommandOutput]
+E2BIG_FACT = "shell.e2big"  # world fact: how many commands failed with E2BIG
 
 
 def encode(text: str) -> bytes:
@@ -398,6 +406,8 @@ class Executor:
             values = [(a.name, expander.single(a.value), a.append) for a in node.assignments]
         except AbortLine:
             raise
+        except ArgListTooLong as error:
+            return (yield from self.too_long(node, state, stderr, error))
         except ShellError as error:
             self.report(stderr, error)
             return error.status
@@ -454,7 +464,7 @@ class Executor:
         stderr: ByteSink,
     ) -> Runner:
         """Find what runs ``argv[0]``: function, builtin, tool or a file."""
-        from pagerdrill.shell.builtins import BUILTINS, BuiltinCall
+        from pagerdrill.shell.builtins import BUILTINS, BuiltinCall, command_path
 
         name = argv[0]
         if name in state.functions:
@@ -473,7 +483,29 @@ class Executor:
             message = tool
             status = 127 if message.endswith(("not found", "No such file or directory")) else 126
             return lambda i, e: _fail(e, message, status)
+        path = command_path(name, state) or name
+        size = exec_size([*argv, *(f"{k}={v}" for k, v in env.items())], path)
+        if size is None or size > ARG_MAX:
+            return lambda i, e: self.arg_list_too_long(e, path)
         return lambda i, e: self.run_tool(tool, argv, state, env, i, e)
+
+    def too_long(self, node: SimpleCommand, state: ShellState, stderr: ByteSink,
+                 error: ArgListTooLong) -> CommandOutput:
+        """A glob too big for execve: bash's E2BIG for a program, our limit otherwise."""
+        from pagerdrill.shell.builtins import BUILTINS, command_path
+
+        name = "".join(self.expander(state, stderr).single(node.words[0])) if node.words else ""
+        if name in BUILTINS or name in state.functions or not name:
+            stderr.write(f"{error.lines[0]}\n")
+            return error.status
+        return (yield from self.arg_list_too_long(stderr, command_path(name, state) or name))
+
+    def arg_list_too_long(self, stderr: ByteSink, path: str) -> CommandOutput:
+        """execve's E2BIG; counted in the world (fact ``shell.e2big``) for scenarios."""
+        facts = self.shell.world.facts
+        count = facts.get(E2BIG_FACT, 0)
+        facts[E2BIG_FACT] = (count if isinstance(count, int) else 0) + 1
+        return (yield from _fail(stderr, f"{path}: Argument list too long", 126))
 
     def find_tool(self, name: str, state: ShellState) -> Tool | str:
         """The tool for a command name or path, or bash's complaint about it."""

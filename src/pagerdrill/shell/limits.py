@@ -9,15 +9,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pagerdrill.shell.errors import AbortLine
+from pagerdrill.shell.errors import AbortLine, ShellError
 
-__all__ = ["Budget", "LimitExceeded", "Limits"]
+__all__ = ["ARG_MAX", "MAX_ARG_STRLEN", "ArgListTooLong", "Budget", "LimitExceeded",
+           "Limits", "exec_size"]
+
+# execve(2)'s limits on Linux with the default 8 MiB stack: argv and envp strings,
+# each with its NUL and its pointer, may use a quarter of the stack, and no single
+# string may exceed 32 pages.
+ARG_MAX = 8 * 1024 * 1024 // 4
+MAX_ARG_STRLEN = 32 * 4096
+_POINTER = 8
+
+
+def exec_size(strings: list[str], filename: str = "") -> int | None:
+    """Bytes execve would copy for argv+envp ``strings`` (and the program's path,
+    which the kernel copies too, without a pointer), or None if one is too long."""
+    total = len(filename.encode()) + 1 if filename else 0
+    for text in strings:
+        size = len(text.encode("utf-8", "surrogateescape")) + 1
+        if size > MAX_ARG_STRLEN:
+            return None
+        total += size + _POINTER
+    return total
+
+
+class ArgListTooLong(ShellError):
+    """A glob matched more than execve could take; raised before building it all."""
+
+    def __init__(self) -> None:
+        super().__init__(f"pagerdrill: pathname expansion stopped at {ARG_MAX} bytes "
+                         "(execve would fail with E2BIG)", status=126)
 
 
 @dataclass(frozen=True)
 class Limits:
     max_output_bytes: int = 256 * 1024  # shown to the player per command line
-    max_moved_bytes: int = 64 * 1024 * 1024  # through pipes and redirections
+    max_moved_bytes: int = 256 * 1024 * 1024  # through pipes: find | wc -l over 2M names
     max_pipeline_stages: int = 64
     max_loop_iterations: int = 10_000
     max_depth: int = 40  # nested functions, subshells, substitutions, sources

@@ -7,9 +7,10 @@ A pattern arrives as characters tagged quoted or not, because ``"*".log`` and
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from pagerdrill.shell.limits import ARG_MAX, ArgListTooLong
 from pagerdrill.world.errors import FsError
 
 if TYPE_CHECKING:
@@ -117,12 +118,16 @@ def glob_paths(chars: Sequence[PatternChar], fs: FileSystem, cwd: str, cred: Cre
         if has_glob(component):
             regex = re.compile(pattern_regex(component, slash=False), re.DOTALL)
             hidden_ok = component[0] == (".", False) or component[0][0] == "."
+            size = 0  # what execve would need: stop before a million names exist
             for prefix in found:
                 for name in _list(fs, prefix or ".", cwd, cred):
                     if name.startswith(".") and not hidden_ok:
                         continue
                     if regex.fullmatch(name):
                         nxt.append(_join(prefix, name))
+                        size += len(nxt[-1]) + 9
+                        if size > ARG_MAX:
+                            raise ArgListTooLong
         else:
             name = "".join(c for c, _ in component)
             for prefix in found:
@@ -141,9 +146,11 @@ def _join(prefix: str, name: str) -> str:
     return prefix + name if prefix.endswith("/") else prefix + "/" + name
 
 
-def _list(fs: FileSystem, path: str, cwd: str, cred: Cred) -> list[str]:
+def _list(fs: FileSystem, path: str, cwd: str, cred: Cred) -> Iterable[str]:
     try:
         inode = fs.lookup(path, cwd, cred=cred)
+        if inode.is_lazy and fs.access(inode, 4, cred):
+            return iter(inode.entries or ())  # names one at a time, never all at once
         return fs.listdir(inode, cred=cred, path=path)
     except FsError:
         return []

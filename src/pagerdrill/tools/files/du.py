@@ -19,7 +19,8 @@ from pagerdrill.tools.files.common import (
 from pagerdrill.tools.options import Arg, Opt, OptionSpec, ParsedArgs, parsed_with
 from pagerdrill.tools.registry import command
 from pagerdrill.world.errors import FsError
-from pagerdrill.world.fs import Cred, Inode, Kind
+from pagerdrill.world.fs import BLOCK, Cred, Inode, Kind
+from pagerdrill.world.lazydir import LazyEntries
 
 __all__ = ["du", "usage_of"]
 
@@ -111,7 +112,18 @@ class _Walk:
             return 0, 0
         total = files = 0
         searchable = allowed(inode, self.cred, 1)
-        for name, child in list(inode.entries.items() if inode.entries else ()):
+        entries = inode.entries
+        children: list[tuple[str, Inode]]
+        if not isinstance(entries, LazyEntries) or not searchable or (
+                self.show_all or self.excludes or self.apparent):
+            children = list(entries.items() if entries else ())
+        else:
+            # Untouched generated children are one-block files: count them by formula.
+            count = entries.alive_count - len(entries.pinned)
+            total = files = count if self.inodes else count * BLOCK
+            children = [*((entries.spec.name(i), c) for i, c in entries.pinned.items()),
+                        *entries.extra.items()]
+        for name, child in children:
             if any(fnmatch.fnmatchcase(name, p) for p in self.excludes):
                 continue
             child_name = child_path(path, name)

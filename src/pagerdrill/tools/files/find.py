@@ -1,13 +1,16 @@
 """find: search for files in a directory hierarchy (GNU findutils 4.9).
 
 Directories are read in insertion order (the order names were created), which
-stands in for ext4's hash order: tests compare find's output sorted.
+stands in for ext4's hash order: tests compare find's output sorted. Generated
+(lazy) directories are read in their own stable pseudo-random order, and simple
+expressions over them run by formula (see :mod:`findlazy`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pagerdrill.tools.api import ByteInput, CommandOutput, Invocation
@@ -21,9 +24,11 @@ from pagerdrill.tools.files.common import (
     mode_string,
 )
 from pagerdrill.tools.files.findexpr import FindError, Parsed, Visit, parse_expression
+from pagerdrill.tools.files.findlazy import LazyPlan, lazy_plan, run_lazy
 from pagerdrill.tools.registry import command, lookup
 from pagerdrill.world.errors import FsError
 from pagerdrill.world.fs import Cred, Inode, Kind
+from pagerdrill.world.lazydir import LazyEntries
 
 __all__ = ["find"]
 
@@ -41,6 +46,7 @@ class _Runner:
     batches: dict[int, list[str]] = field(default_factory=dict)
     commands: dict[int, list[str]] = field(default_factory=dict)
     pending: list[bytes] = field(default_factory=list)
+    lazy_plan: LazyPlan | None = None
 
     # -- the Actions protocol ------------------------------------------------
 
@@ -111,6 +117,15 @@ class _Runner:
         names = self.batches.pop(key, [])
         if names and self.run([*self.commands[key], *names]) != 0:
             self.status = 1
+
+    def drain(self) -> Iterator[bytes]:
+        if self.pending:
+            yield b"".join(self.pending)
+            self.pending.clear()
+
+    def fail(self, message: str) -> None:
+        self.inv.error(message)
+        self.status = 1
 
     def flush_output(self) -> None:
         if self.out:
@@ -202,7 +217,7 @@ def _split_args(args: list[str]) -> tuple[list[str], list[str]]:
     return args[start:i], args[i:]
 
 
-def _walk(runner: _Runner, parsed: Parsed, visit: Visit) -> None:
+def _walk(runner: _Runner, parsed: Parsed, visit: Visit) -> Iterator[bytes]:
     inode = visit.inode
     apply = visit.depth >= parsed.mindepth
     if apply and not parsed.depth_first:
@@ -216,11 +231,28 @@ def _walk(runner: _Runner, parsed: Parsed, visit: Visit) -> None:
             runner.inv.error(f"'{visit.path}': Permission denied")
             runner.status = 1
         else:
-            for name, child in list((inode.entries or {}).items()):
+            entries = inode.entries
+            plan = runner.lazy_plan
+            children: Iterable[tuple[str, Inode]]
+            if not isinstance(entries, LazyEntries) or plan is None:
+                children = list((entries or {}).items())
+            else:
+                # Touched children and ordinary entries one by one, the rest by formula.
+                children = [*((entries.spec.name(i), c) for i, c in entries.pinned.items()),
+                            *entries.extra.items()]
+                if visit.depth + 1 >= parsed.mindepth:
+                    runner.flush_output()
+                    yield from runner.drain()
+                    yield from run_lazy(runner.inv.host.fs, inode, visit.path, plan,
+                                        runner.now_ms, runner.cred, runner.fail)
+            for name, child in children:
                 if runner.stopped:
                     break
-                _walk(runner, parsed, Visit(child_path(visit.path, name), child,
-                                            visit.depth + 1, visit.start))
+                yield from _walk(runner, parsed, Visit(child_path(visit.path, name), child,
+                                                       visit.depth + 1, visit.start))
+                if len(runner.out) >= 4096:
+                    runner.flush_output()
+                    yield from runner.drain()
     if apply and parsed.depth_first and not runner.stopped:
         parsed.node(visit, runner)
 
@@ -245,7 +277,8 @@ def find(inv: Invocation) -> CommandOutput:
     except FindError as error:
         inv.error(str(error))
         return 1
-    runner = _Runner(inv, cred_of(inv), inv.world.clock.now_ms)
+    runner = _Runner(inv, cred_of(inv), inv.world.clock.now_ms,
+                     lazy_plan=lazy_plan(expression))
     for ref in refs:
         if runner.lookup(ref) is None:
             inv.error(f"'{ref}': No such file or directory")
@@ -265,11 +298,9 @@ def find(inv: Invocation) -> CommandOutput:
             runner.status = 1
             continue
         runner.root_mount = inode.mount  # type: ignore[attr-defined]
-        _walk(runner, parsed, Visit(path, inode, 0, path))
+        yield from _walk(runner, parsed, Visit(path, inode, 0, path))
         runner.flush_output()
-        if runner.pending:
-            yield b"".join(runner.pending)
-            runner.pending.clear()
+        yield from runner.drain()
         if runner.stopped:
             break
     for key in list(runner.batches):

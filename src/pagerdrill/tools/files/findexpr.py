@@ -18,7 +18,8 @@ from pagerdrill.tools.files.common import ceil_div, file_type
 from pagerdrill.tools.files.modes import ModeError, parse_mode
 from pagerdrill.world.fs import Inode, Kind
 
-__all__ = ["Actions", "FindError", "Node", "Parsed", "Visit", "parse_expression"]
+__all__ = ["Actions", "AgeBounds", "FindError", "Node", "Parsed", "Visit", "age_bounds",
+           "numeric", "parse_expression"]
 
 
 class FindError(Exception):
@@ -72,7 +73,7 @@ _SIZE_UNITS = {"b": 512, "c": 1, "w": 2, "k": 1024, "M": 1 << 20, "G": 1 << 30}
 _TYPES = {"f": Kind.FILE, "d": Kind.DIR, "l": Kind.LINK, "c": Kind.CHAR}
 
 
-def _numeric(arg: str, pred: str) -> tuple[str, int]:
+def numeric(arg: str, pred: str) -> tuple[str, int]:
     """``+N``, ``-N`` or ``N``: the comparison and the number."""
     sign = arg[0] if arg[:1] in ("+", "-") else ""
     digits = arg[len(sign):]
@@ -87,6 +88,32 @@ def _compare(sign: str, value: int, wanted: int) -> bool:
     if sign == "-":
         return value < wanted
     return value == wanted
+
+
+@dataclass(frozen=True)
+class AgeBounds:
+    """The ages (ms) a time test accepts: ``low < age <= high`` or ``low <= age < high``."""
+
+    low: int
+    high: int | None
+    upper_closed: bool  # True: (low, high]; False: [low, high)
+
+    def holds(self, age: int) -> bool:
+        if self.upper_closed:
+            return age > self.low and (self.high is None or age <= self.high)
+        return age >= self.low and (self.high is None or age < self.high)
+
+
+def age_bounds(sign: str, wanted: int, unit: int) -> AgeBounds:
+    """GNU find's windows: -mtime counts whole days (+1 means 2 days or more), while
+    -mmin compares exact ages (+20 means over 20 minutes, 20 means 19-20 minutes)."""
+    if unit == 60000:
+        edge = wanted * unit
+        return {"+": AgeBounds(edge, None, True), "-": AgeBounds(-(1 << 62), edge, False)}.get(
+            sign, AgeBounds(edge - unit, edge, True))
+    return {"+": AgeBounds((wanted + 1) * unit, None, False),
+            "-": AgeBounds(-(1 << 62), wanted * unit, False)}.get(
+        sign, AgeBounds(wanted * unit, (wanted + 1) * unit, False))
 
 
 def _basename(path: str) -> str:
@@ -278,7 +305,7 @@ class _Parser:
         number = arg[:-1] if arg and not arg[-1].isdigit() else arg
         if unit_char not in _SIZE_UNITS:
             raise FindError(f"invalid -size type `{unit_char}'")
-        sign, wanted = _numeric(number, pred) if number.lstrip("+-") else ("", -1)
+        sign, wanted = numeric(number, pred) if number.lstrip("+-") else ("", -1)
         if wanted < 0:
             raise FindError(f"invalid argument `{arg}' to `{pred}'")
         unit = _SIZE_UNITS[unit_char]
@@ -286,11 +313,12 @@ class _Parser:
 
     def p_mtime(self, pred: str) -> Node:
         attr, unit = _TIME_UNITS[pred]
-        sign, wanted = _numeric(self.argument(pred), pred)
+        sign, wanted = numeric(self.argument(pred), pred)
+
+        bounds = age_bounds(sign, wanted, unit)
 
         def test(v: Visit, x: Actions) -> bool:
-            age = x.now_ms - int(getattr(v.inode, attr))
-            return _compare(sign, age // unit, wanted)
+            return bounds.holds(x.now_ms - int(getattr(v.inode, attr)))
 
         return test
 
@@ -331,18 +359,18 @@ class _Parser:
     owner_checks: list[tuple[str, str, list[int | None]]] = []
 
     def p_uid(self, pred: str) -> Node:
-        sign, wanted = _numeric(self.argument(pred), pred)
+        sign, wanted = numeric(self.argument(pred), pred)
         attr = "uid" if pred == "-uid" else "gid"
         return lambda v, x: _compare(sign, int(getattr(v.inode, attr)), wanted)
 
     p_gid = p_uid
 
     def p_links(self, pred: str) -> Node:
-        sign, wanted = _numeric(self.argument(pred), pred)
+        sign, wanted = numeric(self.argument(pred), pred)
         return lambda v, x: _compare(sign, v.inode.nlink, wanted)
 
     def p_inum(self, pred: str) -> Node:
-        sign, wanted = _numeric(self.argument(pred), pred)
+        sign, wanted = numeric(self.argument(pred), pred)
         return lambda v, x: _compare(sign, v.inode.ino, wanted)
 
     def p_perm(self, pred: str) -> Node:

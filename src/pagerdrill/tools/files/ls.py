@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from pagerdrill.tools.api import CommandOutput, Invocation
@@ -26,10 +26,12 @@ from pagerdrill.tools.files.lsformat import (
     long_lines,
     one_per_line,
 )
+from pagerdrill.tools.files.lslazy import lazy_listing, listable
 from pagerdrill.tools.options import Arg, Opt, OptionSpec, ParsedArgs, parsed_with
 from pagerdrill.tools.registry import command
 from pagerdrill.world.errors import FsError
 from pagerdrill.world.fs import Cred, Inode, Kind
+from pagerdrill.world.lazydir import LazyEntries
 
 __all__ = ["ls"]
 
@@ -201,7 +203,12 @@ def _configure(inv: Invocation, parsed: ParsedArgs) -> _Config:
     layout.owner = not parsed.flag("no_owner")
     layout.group = not (parsed.flag("no_group_long") or parsed.flag("no_group"))
     layout.numeric = parsed.flag("numeric")
-    style = parsed.get("time_style") or ("full-iso" if parsed.flag("full_time") else "locale")
+    style = "locale"
+    for dest, value in parsed.order:  # the later of --time-style and --full-time wins
+        if dest == "time_style" and isinstance(value, str):
+            style = value
+        elif dest == "full_time":
+            style = "full-iso"
     style = style.removeprefix("posix-")
     if style not in ("full-iso", "long-iso", "iso", "locale") and cfg.fmt == "long":
         inv.error(f"invalid argument {quote(style)} for 'time style'")
@@ -289,7 +296,7 @@ class _Run:
     cred: Cred
     painter: Painter
     sort: Callable[[list[Entry]], list[Entry]]
-    out: list[str] = field(default_factory=list)
+    out: list[str | Iterator[str]] = field(default_factory=list)  # iterators: big listings
     status: int = 0
     first_dir: bool = True
 
@@ -322,6 +329,14 @@ class _Run:
         if not allowed(inode, self.cred, 4):
             self.inv.error(f"cannot open directory {quote(path)}: Permission denied")
             self.status = 2 if command_line else max(self.status, 1)
+            return
+        cfg = self.cfg
+        fmt = listable(cfg.fmt, cfg.sort, cfg.layout, inode.entries, not (
+            cfg.ignore or cfg.recursive or cfg.dirs_first)) if isinstance(
+            inode.entries, LazyEntries) else ""
+        if fmt:
+            self.out.append(lazy_listing(inode, fmt, cfg.sort, cfg.reverse, cfg.hidden == "all",
+                                         cfg.layout, self.painter, self.visible))
             return
         entries: list[Entry] = []
         if self.cfg.hidden == "all":
@@ -356,7 +371,9 @@ def ls(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
     List information about the FILEs (the current directory by default).
     Plain ``ls`` lays names out in columns (COLUMNS wide, default 80) when standard
     output is a terminal, one per line otherwise. Entries of an unsorted (-U)
-    listing come in directory insertion order. Not supported: -Z, -D,
+    listing come in directory insertion order. Huge generated directories (a
+    million session files) stream a chunk at a time when sorted by name or time
+    or unsorted, without colour or -F. Not supported: -Z, -D,
     -b/-Q/--quoting-style, --hyperlink, --block-size; birth time shows mtime.
     """
     try:
@@ -392,6 +409,16 @@ def ls(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
     header = len(operands) > 1 or cfg.recursive
     for entry in dirs:
         run.list_dir(entry.name, entry.inode, header, True)
-    if run.out:
-        yield "".join(run.out).encode()
+    text: list[str] = []
+    for item in run.out:
+        if isinstance(item, str):
+            text.append(item)
+            continue
+        if text:
+            yield "".join(text).encode()
+            text.clear()
+        for chunk in item:
+            yield chunk.encode()
+    if text:
+        yield "".join(text).encode()
     return run.status

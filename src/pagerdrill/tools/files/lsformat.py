@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pagerdrill.tools.files.common import (
@@ -161,11 +161,13 @@ def _time_text(ms: int, layout: Layout) -> str:
     return fmt_time_ls(ms, layout.now_ms)
 
 
-def long_lines(entries: list[Entry], layout: Layout, painter: Painter) -> list[str]:
-    """``ls -l`` lines with GNU's per-listing column widths."""
+def long_lines(entries: list[Entry], layout: Layout, painter: Painter,
+               witnesses: Sequence[Entry] = ()) -> list[str]:
+    """``ls -l`` lines with GNU's per-listing column widths; ``witnesses`` widen the
+    columns without being printed (a huge listing rendered a chunk at a time)."""
     pad = needs_pad(entries, layout)
     rows = []
-    for entry in entries:
+    for entry in [*entries, *witnesses]:
         inode = entry.inode
         owner = str(inode.uid) if layout.numeric else layout.user_name(inode.uid)
         group = str(inode.gid) if layout.numeric else layout.group_name(inode.gid)
@@ -186,7 +188,7 @@ def long_lines(entries: list[Entry], layout: Layout, painter: Painter) -> list[s
     size_w = max([len(r[7][0]) for r in rows if len(r[7]) == 1]
                  + ([major_w + 2 + minor_w] if major_w else []), default=0)
     lines = []
-    for entry, ino, blk, mode, nlink, owner, group, size in rows:
+    for entry, ino, blk, mode, nlink, owner, group, size in rows[:len(entries)]:
         parts = []
         if layout.inode:
             parts.append(f"{ino:>{ino_w}} ")

@@ -16,6 +16,7 @@ from pagerdrill.tools.options import Opt, OptionSpec, ParsedArgs, parsed_with
 from pagerdrill.tools.registry import command
 from pagerdrill.world.errors import FsError, errno
 from pagerdrill.world.fs import Cred, Inode, Kind
+from pagerdrill.world.lazydir import LazyEntries
 
 __all__ = ["remove_tree", "rm", "rmdir"]
 
@@ -55,6 +56,19 @@ class _Remover:
         self.inv.error(f"cannot remove {quote(path)}: {error.strerror}")
         self.status = 1
 
+    def remove_generated(self, path: str, inode: Inode) -> bool:
+        """The generated children of a huge directory go in one range operation."""
+        entries = inode.entries
+        assert isinstance(entries, LazyEntries)
+        try:
+            self.inv.host.fs.delete_lazy(inode, 0, entries.spec.count, cred=self.cred,
+                                         path=path)
+        except FsError as error:
+            first = next(iter(entries), "")
+            self.fail(child_path(path, first), error)
+            return False
+        return True
+
     def remove(self, path: str, inode: Inode) -> bool:
         fs = self.inv.host.fs
         if inode.is_dir:
@@ -69,6 +83,8 @@ class _Remover:
                     self.fail(path, FsError(errno.EACCES, path))
                     return False
                 ok = True
+                if inode.is_lazy and not (self.interactive or self.parsed.flag("verbose")):
+                    ok = self.remove_generated(path, inode)
                 for name, child in list(fs.children(inode)):
                     ok = self.remove(child_path(path, name), child) and ok
                 if not ok:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pagerdrill.tools.api import CommandOutput, Invocation
+from pagerdrill.tools.files import statfs
 from pagerdrill.tools.files.common import (
     device_of,
     file_type,
@@ -139,7 +140,9 @@ def _unescape(text: str) -> str:
 def stat(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
     """Usage: stat [OPTION]... FILE...
     Display file status: the default layout, -c/--format, --printf, -t, -L.
-    Not supported: -f (file system status), %C (no SELinux), %m beyond the mount.
+    -f shows the file system status (%n %i %l %t %T %s %S %b %f %a %c %d; no
+    reserved blocks: Free equals Available). Not supported: %C (no SELinux), %m
+    beyond the mount.
     """
     if not parsed.operands:
         inv.error("missing operand")
@@ -147,6 +150,8 @@ def stat(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
         return 1
     fmt = parsed.get("format")
     printf = parsed.get("printf")
+    if parsed.flag("filesystem"):
+        return (yield from _filesystems(inv, parsed))
     status = 0
     for path in parsed.operands:
         try:
@@ -165,4 +170,21 @@ def stat(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
             yield info.render(_TERSE).encode()
         else:
             yield info.default().encode()
+    return status
+
+
+def _filesystems(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
+    fmt, printf = parsed.get("format"), parsed.get("printf")
+    template = (_unescape(printf) if printf is not None else fmt + "\n" if fmt is not None
+                else statfs.TERSE if parsed.flag("terse") else statfs.DEFAULT)
+    status = 0
+    for path in parsed.operands:
+        try:
+            inode = inv.host.fs.lookup(path, inv.cwd, cred=inv.host.cred_for(inv.user))
+        except FsError as error:
+            inv.error(f"cannot read file system information for {quote(path)}: "
+                      f"{error.strerror}")
+            status = 1
+            continue
+        yield statfs.render_statfs(template, path, inode.mount).encode()
     return status

@@ -14,6 +14,9 @@ from pagerdrill.tools.registry import command, lookup
 
 __all__ = ["xargs"]
 
+_BUFFER = 131072  # GNU xargs' default command buffer, well under execve's 2 MiB
+_LIMIT = 2095104  # ARG_MAX less GNU's 2048 bytes of headroom, before the environment
+
 XARGS_SPEC = OptionSpec(
     "xargs",
     [
@@ -29,6 +32,8 @@ XARGS_SPEC = OptionSpec(
         Opt("t", "verbose", "trace", help="print commands before executing them"),
         Opt("P", "max-procs", "ignored", Arg.REQUIRED, "run at most MAX-PROCS processes at a "
             "time", "MAX-PROCS"),
+        Opt("s", "max-chars", "max_chars", Arg.REQUIRED, "limit length of command line to "
+            "MAX-CHARS", "MAX-CHARS"),
     ],
     usage="xargs [OPTION]... COMMAND [INITIAL-ARGS]...",
     description="Run COMMAND with arguments INITIAL-ARGS and more arguments read from input.",
@@ -91,19 +96,42 @@ def _split_words(text: str) -> list[str] | str:
     return items
 
 
-def _command_lines(p: ParsedArgs, base: list[str], items: list[str]) -> Iterator[list[str]]:
+def _command_lines(p: ParsedArgs, base: list[str], items: list[str],
+                   max_chars: int) -> Iterator[list[str] | None]:
+    """Each run's argv; None when an item cannot fit even alone (GNU stops there)."""
     replace = p.get("replace")
     if replace is not None:
         for item in items:
             yield [arg.replace(replace, item) for arg in base]
         return
-    size = int(p.get("max_args") or 0) or len(items) or 1
     if not items:
         if not p.flag("no_empty"):
             yield list(base)
         return
-    for start in range(0, len(items), size):
-        yield [*base, *items[start : start + size]]
+    size_max = int(p.get("max_args") or 0) or len(items)
+    base_size = sum(_size(arg) for arg in base)
+    start = 0
+    while start < len(items):
+        # GNU xargs fills each run to MAX-CHARS: every argument counts with its NUL.
+        used, end = base_size, start
+        while end < len(items) and end - start < size_max \
+                and used + _size(items[end]) <= max_chars:
+            used += _size(items[end])
+            end += 1
+        if end == start:
+            yield None
+            return
+        yield [*base, *items[start:end]]
+        start = end
+
+
+def _size(arg: str) -> int:
+    return len(arg.encode("utf-8", "surrogateescape")) + 1
+
+
+def _invalid(inv: Invocation, value: str, option: str) -> None:
+    inv.error(f"invalid number \"{value}\" for {option} option")
+    inv.stderr.write("Try 'xargs --help' for more information.\n")
 
 
 @command("xargs")
@@ -113,23 +141,39 @@ def xargs(inv: Invocation, p: ParsedArgs) -> CommandOutput:
 
     Run COMMAND (default echo) with items read from standard input: blanks and
     newlines separate items, quotes and backslashes group them; -0 and -d change
-    the separator, -n limits items per run, -I R runs once per line replacing R,
+    the separator, -n limits items per run, -s (default 131072, as GNU) limits
+    the bytes of each run's arguments, NULs included, -I R runs once per line replacing R,
     -r skips the run on empty input, -t traces. Exit status 123 if a run failed,
     127 if the command does not exist. -P is accepted (runs stay sequential).
-    Unsupported: -L, -s, -a, -p, -E.
+    Unsupported: -L, -a, -p, -E, --show-limits.
     """
     max_args = p.get("max_args")
     if max_args is not None and (not max_args.isdigit() or int(max_args) < 1):
-        inv.error(f"value for -n option should be >= 1: '{max_args}'" if max_args.lstrip("-")
-                  .isdigit() else f"invalid number \"{max_args}\" for -n option")
+        if max_args.lstrip("-").isdigit():
+            inv.error(f"value {max_args} for -n option should be >= 1")
+            inv.stderr.write("Try 'xargs --help' for more information.\n")
+        else:
+            _invalid(inv, max_args, "-n")
         return 1
+    chars = p.get("max_chars")
+    if chars is not None and not chars.isdigit():
+        _invalid(inv, chars, "-s")
+        return 1
+    max_chars = int(chars) if chars is not None else _BUFFER
+    limit = _LIMIT - sum(len(f"{k}={v}".encode()) + 1 for k, v in inv.env.items())
+    if max_chars > limit:  # a warning: GNU goes on with the largest size it can
+        inv.error(f"value {max_chars} for -s option should be <= {limit}")
+        max_chars = limit
     items = _items(inv.stdin.read(), p)
     if isinstance(items, str):
         inv.stderr.write(items)
         return 1
     base = p.operands or ["echo"]
     status = 0
-    for argv in _command_lines(p, base, items):
+    for argv in _command_lines(p, base, items, max_chars):
+        if argv is None:
+            inv.error("argument line too long")
+            return 1
         if p.flag("trace"):
             inv.stderr.write(" ".join(argv) + "\n")
         tool = lookup(argv[0].rsplit("/", 1)[-1])

@@ -1,0 +1,140 @@
+"""find, du, ls, rm and stat -f over a generated directory, against GNU tools.
+
+A small generated directory is materialised into tmp_path (same names, sizes
+and ages) and the real tools run on it. Children are exactly a minute apart and
+30 s off the minute, so -mmin agrees even though the real clock moves on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from tests.toolkit import run_tool
+
+from pagerdrill.world.host import Host
+from pagerdrill.world.lazydir import LazyEntries, LazySpec
+
+COUNT = 300
+SESSIONS = "/var/lib/php/sessions"
+
+
+def make_dir(host: Host) -> LazyEntries:
+    now = host.clock.now_ms
+    first = now - (COUNT - 1) * 60_000 - 30_000 - 60_000
+    spec = LazySpec(COUNT, 11, prefix="sess_", mode=0o600, mtime_first_ms=first,
+                    mtime_last_ms=first + (COUNT - 1) * 60_000)
+    directory = host.fs.add_lazy_dir(SESSIONS, spec, mode=0o1733)
+    assert isinstance(directory.entries, LazyEntries)
+    return directory.entries
+
+
+def materialise(host: Host, entries: LazyEntries, root: Path) -> Path:
+    target = root / "sessions"
+    target.mkdir()
+    real_now = time.time()
+    for name, inode in entries.items():
+        path = target / name
+        path.write_bytes(inode.content.read() if inode.content else b"")
+        path.chmod(inode.mode)
+        age = (host.clock.now_ms - inode.mtime_ms) / 1000
+        os.utime(path, (real_now - age, real_now - age))
+    return target
+
+
+def real(args: list[str], cwd: Path) -> str:
+    env = {"LC_ALL": "C", "PATH": "/usr/bin:/bin", "TZ": "UTC"}
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
+                          check=False).stdout
+
+
+@pytest.mark.parametrize("expression", [[], ["-type", "f"], ["-type", "f", "-mmin", "+100"],
+                                        ["-mmin", "-50"], ["-type", "f", "-mmin", "20"],
+                                        ["-name", "sess_a*", "-mmin", "+10"], ["-type", "d"]])
+def test_find_matches_gnu_find(host: Host, tmp_path: Path, expression: list[str]) -> None:
+    entries = make_dir(host)
+    materialise(host, entries, tmp_path)
+    ours = run_tool(host, ["find", "sessions", *expression], cwd="/var/lib/php")
+    theirs = real(["find", "sessions", *expression], tmp_path)
+    assert sorted(ours.out.splitlines()) == sorted(theirs.splitlines())
+    assert ours.err == "" and ours.status == 0
+    # The formula path and the per-entry path agree (-true forces the latter).
+    generic = run_tool(host, ["find", "sessions", *expression, "-true"], cwd="/var/lib/php")
+    assert sorted(generic.out.splitlines()) == sorted(ours.out.splitlines())
+
+
+def test_find_delete_by_age_matches_gnu_find(host: Host, tmp_path: Path) -> None:
+    entries = make_dir(host)
+    target = materialise(host, entries, tmp_path)
+    args = ["find", "sessions", "-type", "f", "-mmin", "+120", "-delete"]
+    assert run_tool(host, args, cwd="/var/lib/php").status == 0
+    real(args, tmp_path)
+    assert sorted(entries) == sorted(p.name for p in target.iterdir())
+    ours = run_tool(host, ["du", "--inodes", "sessions"], cwd="/var/lib/php").out
+    assert ours == real(["du", "--inodes", "sessions"], tmp_path)
+
+
+def test_print0_and_du_inodes_match(host: Host, tmp_path: Path) -> None:
+    entries = make_dir(host)
+    materialise(host, entries, tmp_path)
+    ours = run_tool(host, ["find", "sessions", "-type", "f", "-print0"], cwd="/var/lib/php")
+    theirs = real(["find", "sessions", "-type", "f", "-print0"], tmp_path)
+    assert sorted(ours.out.split("\0")) == sorted(theirs.split("\0"))
+    for args in (["du", "--inodes", "sessions"], ["du", "--inodes", "-s", "sessions"]):
+        assert run_tool(host, args, cwd="/var/lib/php").out == real(args, tmp_path)
+
+
+def test_ls_sorted_matches_and_unsorted_streams_every_name(host: Host, tmp_path: Path) -> None:
+    entries = make_dir(host)
+    materialise(host, entries, tmp_path)
+    assert run_tool(host, ["ls", "sessions"], cwd="/var/lib/php").out == \
+        real(["ls", "sessions"], tmp_path)
+    unsorted = run_tool(host, ["ls", "-f", "sessions"], cwd="/var/lib/php").out.splitlines()
+    assert unsorted[:2] == [".", ".."]
+    assert sorted(unsorted) == sorted(real(["ls", "-f", "sessions"], tmp_path).splitlines())
+
+
+_TIME = re.compile(r"\w{3} [ \d]\d (\d\d:\d\d| \d{4}) ")
+
+
+@pytest.mark.parametrize("flags", [["-l"], ["-lt"], ["-lrt"], ["-1t"], ["-lU"], ["-lh"]])
+def test_long_and_time_sorted_listings_match(host: Host, tmp_path: Path,
+                                             flags: list[str]) -> None:
+    entries = make_dir(host)
+    materialise(host, entries, tmp_path)
+    ours = run_tool(host, ["ls", *flags, "sessions"], cwd="/var/lib/php").out
+    theirs = real(["ls", *flags, "sessions"], tmp_path)
+    # Clocks differ (simulated vs real), so times are masked; -U's order is the
+    # directory's own (hash) order, which differs between filesystems.
+    mine, gnu = _TIME.sub("T ", ours).splitlines(), _TIME.sub("T ", theirs).splitlines()
+    if "-lU" in flags:
+        mine, gnu = sorted(mine), sorted(gnu)
+    assert mine == gnu
+
+
+def test_rm_recursive_removes_the_generated_children(host: Host) -> None:
+    entries = make_dir(host)
+    mount = host.fs.mount_for_path(SESSIONS)
+    before = mount.used_inodes
+    assert run_tool(host, ["rm", "-rf", SESSIONS]).status == 0
+    assert not host.fs.exists(SESSIONS) and not entries
+    assert mount.used_inodes == before - COUNT - 1
+
+
+def test_stat_f_has_gnu_layout(host: Host, tmp_path: Path) -> None:
+    ours = run_tool(host, ["stat", "-f", "/"]).out
+    theirs = real(["stat", "-f", "."], tmp_path)
+    shape = [re.sub(r"\S+", "X", line) for line in ours.splitlines()]
+    assert len(shape) == len(theirs.splitlines()) == 5
+    for mine, gnu in zip(ours.splitlines(), theirs.splitlines(), strict=True):
+        assert re.sub(r":\s.*", ":", mine.strip()).split()[0] == gnu.strip().split()[0]
+    mount = host.fs.mount_for_path("/")
+    assert f"Inodes: Total: {mount.inodes_total:<10} Free: {mount.avail_inodes}" in ours
+    missing = run_tool(host, ["stat", "-f", "/nope"])
+    assert missing.err == ("stat: cannot read file system information for '/nope': "
+                           "No such file or directory\n")
+    assert missing.status == 1

@@ -1,0 +1,139 @@
+"""Generated (lazy) directories: a million files by formula, real inode accounting."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pagerdrill.world.clock import SimClock
+from pagerdrill.world.errors import FsError, errno
+from pagerdrill.world.fs import BLOCK, FileSystem, Mount
+from pagerdrill.world.lazydir import LazyEntries, LazySpec
+from pagerdrill.world.rng import Rng
+
+NOW = 1_700_000_000_000
+DAY = 86_400_000
+
+
+def make_fs(inodes: int = 10_000, size: int = 1 << 30) -> FileSystem:
+    return FileSystem(SimClock(NOW), Rng(1), Mount("/dev/sda1", "/", "ext4", size, inodes))
+
+
+def spec(count: int, seed: int = 7) -> LazySpec:
+    return LazySpec(count, seed, prefix="sess_", uid=33, gid=33,
+                    mtime_first_ms=NOW - 30 * DAY, mtime_last_ms=NOW - 60_000)
+
+
+def fill(fs: FileSystem, count: int | None = None) -> LazyEntries:
+    mount = fs.mounts[0]
+    # mkdir's own inode first, then every inode left to the generated files
+    fs.mkdir("/var/lib/php/sessions", parents=True)
+    directory = fs.add_lazy_dir("/var/lib/php/sessions",
+                                spec(mount.avail_inodes if count is None else count))
+    assert isinstance(directory.entries, LazyEntries)
+    return directory.entries
+
+
+@given(st.integers(1, 5000), st.integers(0, 2**32), st.data())
+def test_names_are_a_bijection(count: int, seed: int, data: st.DataObject) -> None:
+    s = spec(count, seed)
+    index = data.draw(st.integers(0, count - 1))
+    assert s.index(s.name(index)) == index
+    assert s.index(s.name(index)[:-1] + "x") is None
+    assert s.index("sess_" + "0" * 32) in (None, *range(count))
+
+
+def test_readdir_order_is_a_stable_permutation() -> None:
+    fs = make_fs()
+    entries = fill(fs, 997)
+    names = list(entries)
+    assert len(names) == len(set(names)) == 997 == len(entries)
+    assert names == list(entries)  # stable
+    assert names != sorted(names)  # looks like ext4's hash order, not creation order
+    chunked = [n for chunk in entries.names_chunks(chunk=100) for n in chunk]
+    assert chunked == names
+
+
+def test_inode_accounting_and_enospc() -> None:
+    fs = make_fs(inodes=5000)
+    mount = fs.mounts[0]
+    entries = fill(fs)
+    assert mount.avail_inodes == 0
+    with pytest.raises(FsError) as error:
+        fs.create("/tmp-new")
+    assert error.value.errno == errno.ENOSPC
+    name = entries.spec.name(10)
+    fs.unlink(f"/var/lib/php/sessions/{name}")
+    assert mount.avail_inodes == 1 and name not in entries
+    fs.create("/var/lib/php/sessions/new")  # the freed inode is usable, even here
+    assert "new" in entries and mount.avail_inodes == 0
+
+
+def test_touched_child_is_materialised_once_and_keeps_changes() -> None:
+    fs = make_fs()
+    entries = fill(fs, 100)
+    path = f"/var/lib/php/sessions/{entries.spec.name(42)}"
+    inode = fs.lookup(path)
+    assert inode is fs.lookup(path)
+    assert (inode.uid, inode.mode, inode.size) == (33, 0o600, entries.spec.size(42))
+    assert inode.mtime_ms == entries.spec.mtime(42) and inode.usage_bytes == BLOCK
+    fs.chmod(inode, 0o644)
+    assert fs.lookup(path).mode == 0o644
+    fresh = dict(entries.items())[entries.spec.name(7)]
+    fs.utime(fresh, NOW)  # changed through an iterated (unpinned) inode: it sticks too
+    assert fs.lookup(f"/var/lib/php/sessions/{entries.spec.name(7)}").mtime_ms == NOW
+
+
+def test_delete_range_is_arithmetic_and_respects_open_files() -> None:
+    fs = make_fs()
+    mount = fs.mounts[0]
+    entries = fill(fs, 1000)
+    directory = fs.lookup("/var/lib/php/sessions")
+    used = (mount.used_inodes, mount.used_bytes)
+    held = fs.lookup(f"/var/lib/php/sessions/{entries.spec.name(5)}")
+    fs.hold(held)
+    cutoff = entries.spec.first_newer(NOW - 7 * DAY)
+    assert 0 < cutoff < 1000
+    assert fs.delete_lazy(directory, 0, cutoff) == cutoff
+    assert len(entries) == 1000 - cutoff
+    # The held file stays charged until released, as with any unlinked open file.
+    assert mount.used_inodes == used[0] - cutoff + 1
+    assert mount.used_bytes == used[1] - (cutoff - 1) * BLOCK
+    fs.release(held)
+    assert mount.used_inodes == used[0] - cutoff
+    assert all(entries.spec.mtime(entries.spec.index(n) or 0) > NOW - 7 * DAY for n in entries)
+
+
+def test_rmdir_needs_it_empty_and_directory_size_grows() -> None:
+    fs = make_fs()
+    entries = fill(fs, 3000)
+    directory = fs.lookup("/var/lib/php/sessions")
+    assert directory.size > 40 * BLOCK
+    with pytest.raises(FsError):
+        fs.rmdir("/var/lib/php/sessions")
+    fs.delete_lazy(directory, 0, entries.spec.count)
+    assert not entries and directory.size > 40 * BLOCK  # ext4 directories never shrink
+    fs.rmdir("/var/lib/php/sessions")
+
+
+def test_rename_out_makes_an_ordinary_file() -> None:
+    fs = make_fs()
+    entries = fill(fs, 50)
+    name = entries.spec.name(3)
+    fs.rename(f"/var/lib/php/sessions/{name}", "/kept")
+    assert name not in entries and len(entries) == 49
+    assert fs.lookup("/kept").lazy_slot == -1
+
+
+def test_a_million_and_a_half_files_cost_a_few_megabytes() -> None:
+    tracemalloc.start()
+    try:
+        fs = make_fs(inodes=1_600_000, size=20 << 30)
+        fill(fs, 1_500_000)
+        current, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert current < 4 << 20, current
