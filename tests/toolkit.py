@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pagerdrill.tools.api import ByteInput, ByteSink, CommandOutput, Editor, Invocation, Repl
 from pagerdrill.tools.registry import lookup
@@ -69,3 +72,14 @@ def run_tool(host: Host, argv: list[str], stdin: bytes = b"", *, user: str = "ro
     except StopIteration as stop:
         status = stop.value
     return Result(b"".join(out), sink.getvalue(), int(status))
+
+
+def reference_binary(name: str, package: str) -> str | None:
+    """The real ``name`` to compare with, or None (the test skips). Under CI a missing
+    reference is an error: scripts/test installs ``package``, so a skip would hide a gap."""
+    found = shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin", name), Path("/sbin", name)) if p.exists()), None)
+    if found is None and os.environ.get("CI") == "true":
+        raise RuntimeError(f"the real {name} is required in CI (Debian package {package}; "
+                           "scripts/test installs it)")
+    return found

@@ -27,6 +27,9 @@ class _Socket:
     name: str
     fd: int
     owner_uid: int
+    # Forked children of the same program inherit the listening socket (nginx's workers):
+    # ss lists them too, highest pid first and the listener's owner last.
+    sharers: tuple[int, ...] = ()
 
     @property
     def v6(self) -> bool:
@@ -40,8 +43,11 @@ def _sockets(host: Host) -> list[_Socket]:
         if proc is None:
             continue
         fd = next((int(r.fd) for r in process_rows(host, proc) if r.port == listener.port), 3)
-        found.append(_Socket(listener.address, listener.port, proc.pid, comm_of(proc), fd,
-                             proc.uid))
+        name = comm_of(proc)
+        children = sorted((p.pid for p in host.procs if p.ppid == proc.pid and
+                           comm_of(p) == name), reverse=True)
+        found.append(_Socket(listener.address, listener.port, proc.pid, name, fd,
+                             proc.uid, tuple(children)))
     return found
 
 
@@ -107,10 +113,13 @@ def ss(inv: Invocation) -> CommandOutput:
     for sock in sockets:
         local = "[::]" if sock.address == "::" else (
             "*" if sock.address == "*" else sock.address)
-        peer = "[::]" if sock.v6 else "0.0.0.0"
+        # A dual-stack wildcard (node's listen(port)) shows as *:port with peer *:*.
+        peer = "*" if sock.address == "*" else "[::]" if sock.v6 else "0.0.0.0"
         process = ""
         if "p" in flags and (inv.host.uid_of(inv.user) in (0, sock.owner_uid)):
-            process = f' users:(("{sock.name}",pid={sock.pid},fd={sock.fd}))'
+            users = ",".join(f'("{sock.name}",pid={pid},fd={sock.fd})'
+                             for pid in (*sock.sharers, sock.pid))
+            process = f" users:({users})"
         rows.append(["LISTEN", "0", str(_BACKLOG), local, _port(sock.port, numeric), peer,
                      "*", process])
     head = ["State", "Recv-Q", "Send-Q", "Local Address", "Port", "Peer Address", "Port",
