@@ -5,8 +5,11 @@ Usage: curl [options] URL...
 Supported: -s/--silent, -S/--show-error, -i/--include, -I/--head, -v/--verbose,
 -o/--output FILE, -w/--write-out FORMAT, -f/--fail, -X/--request METHOD,
 -H/--header LINE, -m/--max-time SECS, --connect-timeout SECS, -d/--data DATA,
--L/--location, -k/--insecure, -A/--user-agent. Not supported: TLS (an https URL is
-answered in plain HTTP), uploads, cookies, proxies, HTTP/2, the progress meter.
+-L/--location, -k/--insecure, -A/--user-agent, --cacert FILE. https:// verifies the
+server's chain (what its process loaded) at the simulated time against --cacert or
+/etc/ssl/certs/ca-certificates.crt, and the name against the subjectAltName; the
+handshake is always TLS 1.3. Names resolve through /etc/hosts, then host names. Not
+supported: client certificates, uploads, cookies, proxies, HTTP/2, the progress meter.
 """
 
 from __future__ import annotations
@@ -15,13 +18,23 @@ import re
 from collections.abc import Generator
 from dataclasses import dataclass
 
+from pagerdrill.tools import netresolve
 from pagerdrill.tools.api import CommandOutput, Invocation
+from pagerdrill.tools.openssl.text import asn1_time
 from pagerdrill.tools.options import Arg, Opt, OptionSpec, ParsedArgs, parsed_with
 from pagerdrill.tools.registry import command
 from pagerdrill.world.errors import FsError
 from pagerdrill.world.host import Host
 from pagerdrill.world.network import HttpRequest, HttpResponse
 from pagerdrill.world.programs.stamps import http_date
+from pagerdrill.world.tls import (
+    CA_BUNDLE,
+    load_pem_chain,
+    served_certificate,
+    trusted_roots,
+    verify_chain,
+)
+from pagerdrill.world.tls.verify import matching_name
 
 __all__ = ["REASONS", "curl"]
 
@@ -41,7 +54,7 @@ SPEC = OptionSpec("curl", [
     Opt(None, "connect-timeout", "connect_timeout", Arg.REQUIRED),
     Opt("d", "data", "data", Arg.REQUIRED), Opt("L", "location", "location"),
     Opt("k", "insecure", "insecure"), Opt("A", "user-agent", "agent", Arg.REQUIRED),
-    Opt("4", "ipv4", "ipv4"),
+    Opt("4", "ipv4", "ipv4"), Opt(None, "cacert", "cacert", Arg.REQUIRED),
 ], usage="curl [options...] <url>", usage_status=2, help_hint=False)
 
 
@@ -80,18 +93,15 @@ def parse_url(text: str) -> Url:
     return Url(scheme, match.group(2), port, path.split("#", 1)[0])
 
 
-def _resolve(inv: Invocation, name: str) -> tuple[Host, str]:
-    if name in ("localhost", "127.0.0.1", "::1", inv.host.name,
-                f"{inv.host.name}.{inv.host.spec.domain}"):
-        return inv.host, "127.0.0.1" if name != inv.host.name else inv.host.spec.ip
-    host = inv.world.host(name)
-    if host is None:
+def resolve(inv: Invocation, name: str) -> tuple[Host, str]:
+    """The host a name reaches from ``inv.host``, and its address (CurlError 6 if none)."""
+    found = netresolve.resolve(inv, name)
+    if found is None:
         raise CurlError(6, f"Could not resolve host: {name}")
-    return host, host.spec.ip
+    return found
 
 
-def _exchange(inv: Invocation, url: Url, request: HttpRequest) -> tuple[HttpResponse, str]:
-    host, ip = _resolve(inv, url.host)
+def _connect(inv: Invocation, url: Url, host: Host) -> None:
     listener = host.listeners.get(url.port)
     local = host is inv.host
     if listener is None or (listener.address.startswith("127.") and not local):
@@ -99,7 +109,66 @@ def _exchange(inv: Invocation, url: Url, request: HttpRequest) -> tuple[HttpResp
                            f"{0 if local else 1} ms: Couldn't connect to server")
     if listener.handler is None:
         raise CurlError(52, "Empty reply from server")
-    return listener.handler(request), ip
+
+
+_ALERTS = {10: "certificate expired (557)", 9: "bad certificate (554)",
+           18: "unknown CA (560)", 19: "unknown CA (560)", 20: "unknown CA (560)",
+           21: "unknown CA (560)"}
+SSL_HELP = ("More details here: https://curl.se/docs/sslcerts.html\n\n"
+            "curl failed to verify the legitimacy of the server and therefore could not\n"
+            "establish a secure connection to it. To learn more about this situation and\n"
+            "how to fix it, please visit the web page mentioned above.\n")
+
+
+def _handshake(inv: Invocation, opts: ParsedArgs, url: Url, host: Host) -> list[str]:
+    """TLS with the server on ``url``: its verbose lines, or CurlError 35/60."""
+    served = served_certificate(host, url.port)
+    peer = load_pem_chain(served or b"")
+    cafile = opts.get("cacert") or CA_BUNDLE
+    lines = ["* ALPN: offers h2,http/1.1", "* TLSv1.3 (OUT), TLS handshake, Client hello (1):",
+             f"*  CAfile: {cafile}", "*  CApath: /etc/ssl/certs"]
+    if not peer:
+        raise CurlError(35, "error:0A00010B:SSL routines::wrong version number")
+    lines += ["* TLSv1.3 (IN), TLS handshake, Server hello (2):",
+              "* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):",
+              "* TLSv1.3 (IN), TLS handshake, Certificate (11):"]
+    result = verify_chain(peer, trusted_roots(inv.host, cafile), inv.world.clock.now_ms)
+    insecure = opts.flag("insecure")
+    if result.code and not insecure:
+        lines += [f"* TLSv1.3 (OUT), TLS alert, {_ALERTS.get(result.code, 'unknown (628)')}:",
+                  f"* SSL certificate problem: {result.message}"]
+        raise _TlsFailure(lines, f"SSL certificate problem: {result.message}")
+    leaf = peer[0]
+    issuer = "; ".join(f"{a.rfc4514_attribute_name}={a.value!s}" for a in leaf.issuer)
+    subject = "; ".join(f"{a.rfc4514_attribute_name}={a.value!s}" for a in leaf.subject)
+    lines += ["* TLSv1.3 (IN), TLS handshake, CERT verify (15):",
+              "* TLSv1.3 (IN), TLS handshake, Finished (20):",
+              "* TLSv1.3 (OUT), TLS change cipher, Change cipher spec (1):",
+              "* TLSv1.3 (OUT), TLS handshake, Finished (20):",
+              "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384",
+              "* ALPN: server accepted http/1.1", "* Server certificate:",
+              f"*  subject: {subject}",
+              f"*  start date: {asn1_time(leaf.not_valid_before_utc)}",
+              f"*  expire date: {asn1_time(leaf.not_valid_after_utc)}"]
+    if not insecure:
+        matched = matching_name(leaf, url.host)
+        if matched is None:
+            lines.append(f"* SSL: no alternative certificate subject name matches target host "
+                         f"name '{url.host}'")
+            raise _TlsFailure(lines, "SSL: no alternative certificate subject name matches "
+                              f"target host name '{url.host}'")
+        lines.append(f'*  subjectAltName: host "{url.host}" matched cert\'s "{matched}"')
+    lines.append(f"*  issuer: {issuer}")
+    lines.append("*  SSL certificate verify ok." if result.code == 0 else
+                 f"*  SSL certificate verify result: {result.message} ({result.code}), "
+                 "continuing anyway.")
+    return lines
+
+
+class _TlsFailure(CurlError):
+    def __init__(self, lines: list[str], message: str) -> None:
+        super().__init__(60, message)
+        self.lines = lines
 
 
 def _head_lines(inv: Invocation, response: HttpResponse) -> list[str]:
@@ -139,7 +208,8 @@ def curl(inv: Invocation, opts: ParsedArgs) -> CommandOutput:
         if code:
             status = code
             if show_error:
-                inv.stderr.write(f"curl: ({code}) {message}\n")
+                inv.stderr.write(f"curl: ({code}) {message}\n"
+                                 + (SSL_HELP if code == 60 else ""))
     return status
 
 
@@ -154,25 +224,37 @@ def _one(inv: Invocation, opts: ParsedArgs,
         headers[name.strip()] = value.strip()
     response: HttpResponse | None = None
     ip = ""
+    verbose = opts.flag("verbose")
     try:
         url = parse_url(target)
         headers["Host"] = headers.get("Host") or (
             url.host if url.port in (80, 443) else f"{url.host}:{url.port}")
         request = HttpRequest(method, url.path, url.host, headers,
                               (opts.get("data") or "").encode())
-        if opts.flag("verbose"):
-            inv.stderr.write(f"*   Trying {'127.0.0.1' if url.host == 'localhost' else url.host}"
-                             f":{url.port}...\n")
-        response, ip = _exchange(inv, url, request)
+        host, ip = resolve(inv, url.host)
+        if verbose:
+            inv.stderr.write(f"*   Trying {ip}:{url.port}...\n")
+        _connect(inv, url, host)
+        if verbose:
+            inv.stderr.write(f"* Connected to {url.host} ({ip}) port {url.port} (#0)\n")
+        if url.scheme == "https":
+            tls = _handshake(inv, opts, url, host)
+            if verbose:
+                inv.stderr.write("".join(line + "\n" for line in tls))
+        listener = host.listeners[url.port]
+        assert listener.handler is not None
+        response = listener.handler(request)
     except CurlError as error:
+        if verbose and isinstance(error, _TlsFailure):
+            inv.stderr.write("".join(line + "\n" for line in error.lines)
+                             + "* Closing connection 0\n")
         if opts.get("write_out"):
             yield _write_out(opts.get("write_out") or "", None, parse_url_or_blank(target),
                              "").encode()
         return error.code, error.message
     lines = _head_lines(inv, response)
-    if opts.flag("verbose"):
-        inv.stderr.write(f"* Connected to {url.host} ({ip}) port {url.port} (#0)\n"
-                         f"> {method} {url.path} HTTP/1.1\n"
+    if verbose:
+        inv.stderr.write(f"> {method} {url.path} HTTP/1.1\n"
                          + "".join(f"> {k}: {v}\n" for k, v in headers.items()) + ">\n"
                          + "".join(f"< {line}\n" for line in lines) + "<\n")
     failed = opts.flag("fail") and response.status >= 400
