@@ -7,14 +7,18 @@ order), -f FILE (messages prefixed ``psql:FILE:LINE:``), -X, -A, -t, -x, -F SEP,
 -R SEP, -q, -w, and PGHOST, PGPORT, PGUSER, PGDATABASE. Without -c or -f,
 commands are read from standard input, as from a pipe. SQL runs on the
 simulated server (DuckDB underneath); backslash commands: \\x [on|off], \\q,
-\\conninfo, \\dt, \\d TABLE, \\l, \\du.
+\\conninfo, \\dt, \\di, \\d TABLE (with its Indexes: footer), \\l, \\du.
+EXPLAIN [ANALYZE] [(options)] plans single-table SELECTs on the simulated
+planner; CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] and DROP INDEX
+[CONCURRENTLY] [IF EXISTS] change the simulated catalog, and a build holds psql
+for as long as it takes (simulated time passes).
 
-Not supported: the interactive prompt (the shell must drive
-``PsqlSession.feed``), passwords and .pgpass, -v variables and :var
-interpolation, \\copy, \\watch, \\timing, \\pset, patterns after \\dt/\\l/\\du,
-\\d of views/indexes, pager, HTML/CSV/wrapped output, multi-line column headers,
-wide (CJK) characters in alignment, DDL and COPY (refused as in a read-only
-transaction), EXPLAIN.
+Not supported: passwords and .pgpass, -v variables and :var interpolation,
+\\copy, \\watch, \\timing, \\pset, patterns after \\dt/\\di/\\l/\\du, \\d of
+views/indexes, pager, HTML/CSV/wrapped output, multi-line column headers, wide
+(CJK) characters in alignment, Ctrl-C cancelling a running statement, other
+DDL and COPY (refused as in a read-only transaction), EXPLAIN of joins,
+subqueries, writes or catalog views.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from pagerdrill.tools.options import (
     UsageError,
 )
 from pagerdrill.tools.registry import command
-from pagerdrill.world.clock import SimClock
 from pagerdrill.world.database import PgError, server_at
 from pagerdrill.world.errors import FsError
+from pagerdrill.world.world import World
 
 from .format import PrintOptions
 from .session import Feedback, PsqlSession
@@ -128,7 +132,7 @@ def _run(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
         # Typed at a terminal: the banner, then the appdb=# prompt holds the terminal
         # (the backend stays in pg_stat_activity until \q or Ctrl-D).
         yield f'psql ({server.version})\nType "help" for help.\n\n'.encode()
-        inv.shell.take_terminal(PsqlPrompt(session, inv.world.clock))
+        inv.shell.take_terminal(PsqlPrompt(session, inv.world))
         return 0
     status = 0
     try:
@@ -136,12 +140,14 @@ def _run(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
         if scripts is None:
             return 1
         for kind, text in scripts:
+            session.now_us = inv.world.clock.now_ms * 1000
             if kind != "c":
                 result = _feed_all(session, text, kind[2:] if kind.startswith("f:") else None)
             elif text.lstrip().startswith("\\"):
                 result = session.meta(text.strip())
             else:
                 result = session.run(text)
+            _wait(inv.world, result)
             if result.stdout:
                 yield result.stdout.encode()
             inv.stderr.write(result.stderr)
@@ -160,12 +166,19 @@ def _has_script(parsed: ParsedArgs) -> bool:
     return any(dest in ("command", "file") for dest, _ in parsed.order)
 
 
+def _wait(world: World, result: Feedback) -> None:
+    """A statement that runs for a while (an index build) holds psql, and time passes."""
+    if result.busy_until_us is not None:
+        until_ms = -(-result.busy_until_us // 1000)  # the whole build, to the millisecond
+        world.advance(max(0, until_ms - world.clock.now_ms) / 1000)
+
+
 class PsqlPrompt:
     """psql's interactive prompt, driven line by line by the shell (a ``Repl``)."""
 
-    def __init__(self, session: PsqlSession, clock: SimClock) -> None:
+    def __init__(self, session: PsqlSession, world: World) -> None:
         self.session = session
-        self.clock = clock
+        self.world = world
         self.closed = False
 
     @property
@@ -173,7 +186,8 @@ class PsqlPrompt:
         return self.session.prompt
 
     def feed(self, line: str) -> str:
-        result = self.session.feed(line, self.clock.now_ms * 1000)
+        result = self.session.feed(line, self.world.clock.now_ms * 1000)
+        _wait(self.world, result)
         if result.quit:
             self._close()
         return result.stdout + result.stderr
@@ -193,6 +207,9 @@ def _feed_all(session: PsqlSession, text: str, path: str | None) -> Feedback:
     total = Feedback()
     for number, line in enumerate(text.splitlines(), 1):
         part = session.feed(line)
+        if part.busy_until_us is not None:
+            total.busy_until_us = max(total.busy_until_us or 0, part.busy_until_us)
+            session.now_us = part.busy_until_us
         total.stdout += part.stdout
         total.stderr += "".join(
             (f"psql:{path}:{number}: {msg}" if path and msg[:1].isupper() and ":  " in msg[:12]

@@ -79,6 +79,7 @@ class Feedback:
     stderr: str = ""
     quit: bool = False
     failed: bool = False
+    busy_until_us: int | None = None  # a statement holds the session until then
 
 
 @dataclass
@@ -122,6 +123,8 @@ class PsqlSession:
         result = Feedback()
         for outcome in self.sql.execute(query, self.now_us):
             self._print(outcome, query, result)
+            if outcome.busy_until_us is not None:
+                result.busy_until_us = max(result.busy_until_us or 0, outcome.busy_until_us)
         return result
 
     def _print(self, outcome: Outcome, query: str, result: Feedback) -> None:
@@ -148,7 +151,7 @@ class PsqlSession:
             b = self.sql.backend
             return Feedback(f'You are connected to database "{b.datname}" as user "{b.usename}" '
                             f"{self.host_label}.\n")
-        if name in ("\\dt", "\\l", "\\du") and not arg:
+        if name in ("\\dt", "\\di", "\\l", "\\du") and not arg:
             return self._listing(name)
         if name == "\\d" and arg:
             return self._describe(arg)
@@ -159,12 +162,17 @@ class PsqlSession:
         opts = PrintOptions(aligned=self.opts.aligned, tuples_only=self.opts.tuples_only,
                             field_sep=self.opts.field_sep, record_sep=self.opts.record_sep)
         rows: list[tuple[object, ...]]
-        if name == "\\dt":
-            rows = [(t.schema, t.name, "table", t.owner)
-                    for t in server.tables_in(self.sql.backend.datname or "")]
+        database = self.sql.backend.datname or ""
+        if name in ("\\dt", "\\di"):
+            tables = server.tables_in(database)
+            if name == "\\dt":
+                rows = [(t.schema, t.name, "table", t.owner) for t in tables]
+            else:
+                rows = sorted((i.schema, i.name, "index", t.owner, t.name) for t in tables
+                              for i in server.indexes_on(database, t.name))
             if not rows:
                 return Feedback(stderr="Did not find any relations.\n")
-            cols = _text_columns("Schema", "Name", "Type", "Owner")
+            cols = _text_columns("Schema", "Name", "Type", "Owner", "Table")[:len(rows[0])]
             return Feedback(render(cols, rows, opts, "List of relations"))
         if name == "\\l":
             rows = [(d.name, d.owner, d.encoding, d.collate, d.collate, "", "libc",
@@ -188,8 +196,11 @@ class PsqlSession:
             for col, kind in table.columns]
         cols = _text_columns("Column", "Type", "Collation", "Nullable", "Default")
         opts = PrintOptions(aligned=self.opts.aligned, tuples_only=self.opts.tuples_only)
-        return Feedback(render(cols, rows, opts, f'Table "{table.schema}.{table.name}"',
-                               footer=False))
+        text = render(cols, rows, opts, f'Table "{table.schema}.{table.name}"', footer=False)
+        indexes = self.sql.server.indexes_on(table.database, table.name)
+        if indexes and opts.aligned and not opts.tuples_only:
+            text = text[:-1] + "Indexes:\n" + "".join(i.footer() + "\n" for i in indexes) + "\n"
+        return Feedback(text)
 
 
 def _text_columns(*names: str) -> list[Column]:

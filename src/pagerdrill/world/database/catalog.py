@@ -91,12 +91,14 @@ def _locks(session: SqlSession) -> CatalogTable:
             ("objsubid", "SMALLINT"), ("virtualtransaction", "VARCHAR"), ("pid", "INTEGER"),
             ("mode", "VARCHAR"), ("granted", "BOOLEAN"), ("fastpath", "BOOLEAN"),
             ("waitstart", "TIMESTAMPTZ")]
-    oids = {name: 16400 + i for i, (_, name) in enumerate(sorted(server.tables))}
+    from .catalog_stats import relation_oid
+
     rows: list[tuple[object, ...]] = []
     for lock in server.locks:
         db = server.databases.get(lock.database or "")
-        rows.append((lock.locktype, db.oid if db else None, oids.get(lock.relation or ""),
-                     None, None, lock.virtualxid, lock.transactionid, None, None, None,
+        oid = relation_oid(server, lock.relation or "")
+        rows.append((lock.locktype, db.oid if db else None, oid, None, None, lock.virtualxid,
+                     lock.transactionid, None, None, None,
                      f"3/{lock.pid % 1000}", lock.pid, lock.mode, lock.granted,
                      lock.granted and lock.locktype == "relation", _ts(lock.waitstart)))
     return CatalogTable("pg_locks", cols, rows)
@@ -149,7 +151,11 @@ _BUILDERS: dict[str, Callable[[SqlSession], CatalogTable]] = {
 
 def catalog_tables(session: SqlSession, wanted: set[str]) -> list[CatalogTable]:
     """The relations named in a statement (identifiers in ``wanted``), built now."""
+    from .catalog_stats import STAT_BUILDERS  # it builds on this module's CatalogTable
+
     tables = [build(session) for name, build in _BUILDERS.items() if name in wanted]
+    tables += [found for name, stat in STAT_BUILDERS.items()
+               if name in wanted and (found := stat(session)) is not None]
     for table in session.server.tables_in(session.backend.datname or ""):
         if table.name.lower() in wanted:
             rows = [tuple(_ts(v) if isinstance(v, int) and kind.startswith("timestamp") else v

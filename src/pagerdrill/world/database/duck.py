@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
+from duckdb import func
 from duckdb import sqltypes as st
 
 from .catalog import CatalogTable
@@ -53,7 +54,8 @@ _ROUND = ("make_timestamp(CAST(round(epoch_us({}) / pow(10, 6 - p)) * pow(10, 6 
 _WRAPPERS = {"pg_terminate_backend(p)": "pd_terminate(p)", "pg_cancel_backend(p)": "pd_cancel(p)",
              "pg_reload_conf()": "pd_reload()", "current_setting(n)": "pd_setting(n)",
              "pg_size_pretty(n)": "pd_size_pretty(n)",
-             "pg_database_size(n)": "pd_database_size(n)"}
+             "pg_database_size(n)": "pd_database_size(n)",
+             "pg_stat_statements_reset()": "pd_statements_reset()"}
 
 
 def _current() -> SqlSession:
@@ -82,6 +84,11 @@ def _udf_database_size(name: str) -> int:
     if db is None:
         raise PgError("ERROR", f'database "{name}" does not exist')
     return db.size_bytes
+
+
+def _udf_statements_reset() -> str | None:
+    _current().server.statements.clear()
+    return None
 
 
 def size_pretty(size: int) -> str:
@@ -122,6 +129,9 @@ def shared_database() -> duckdb.DuckDBPyConnection:
         ("pd_database_size", _udf_database_size, [st.VARCHAR], st.BIGINT),
     ):
         db.create_function(name, fn, args, ret, side_effects=True)  # type: ignore[arg-type]
+    # It returns void, which psql shows as an empty value: NULL, which needs SPECIAL handling.
+    db.create_function("pd_statements_reset", _udf_statements_reset, [], st.VARCHAR,
+                       side_effects=True, null_handling=func.SPECIAL)
     columns = ", ".join(f"{name} {kind}" for name, kind in SESSION_COLUMNS)
     db.execute(f"CREATE TEMP TABLE pd_session ({columns})")  # only so the macros bind
     for name, expr in _MACROS.items():

@@ -7,7 +7,9 @@ that instant, so a query costs about a millisecond and no memory is kept per
 session. ``now()`` and friends are temporary macros bound to the simulated
 clock; the PostgreSQL admin functions are Python UDFs that act on the server.
 ``SHOW``/``SET``/``RESET``/``ALTER SYSTEM`` and transaction control are
-classified by their leading keywords and handled here, never by DuckDB.
+classified by their leading keywords and handled here, never by DuckDB; so are
+EXPLAIN and CREATE/DROP INDEX (``commands``: the server's own planner and
+catalog). Other DDL is refused as a read-only transaction refuses it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import duckdb
 from . import duck
 from .catalog import catalog_tables
 from .errors import column_hint, from_items, translate
-from .model import ACTIVE, Backend, PgError, PgServer
+from .indexes import parse_index_ddl
+from .model import ACTIVE, IDLE_IN_TX, Backend, PgError, PgServer
 from .names import pg_column_names
 from .settings import parse_value, show_value
+from .statements import normalise, record
 
 __all__ = ["Column", "Outcome", "SqlSession", "split_statements"]
 
@@ -43,6 +47,7 @@ class Outcome:
     rows: list[tuple[object, ...]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # "WARNING:  ..." lines
     error: PgError | None = None
+    busy_until_us: int | None = None  # the statement runs until then (an index build)
 
     @property
     def has_rows(self) -> bool:
@@ -99,6 +104,8 @@ class SqlSession:
         self.backend = backend
         self.overrides: dict[str, str] = {}
         self.now_us = 0
+        self.in_transaction = False  # after BEGIN, until COMMIT or ROLLBACK
+        self._in_block = False  # this statement runs in a transaction block
         self._notices: list[str] = []
         self._columns: dict[str, list[str]] = {}  # the relations of the running statement
 
@@ -129,22 +136,39 @@ class SqlSession:
             return [Outcome("", error=translate(exc, 0, sql))]
         for offset, text in statements:
             self._notices = []
+            # A query string of several statements runs as one implicit transaction block.
+            self._in_block = self.in_transaction or len(statements) > 1
             backend = self.backend
             backend.state, backend.query = ACTIVE, sql
-            backend.query_start = backend.state_change = backend.xact_start = now_us
+            backend.query_start = backend.state_change = now_us
+            if not self.in_transaction:
+                backend.xact_start = now_us
             backend.wait_event_type = backend.wait_event = None
             try:
                 outcome = self._one(text, offset, now_us)
             except PgError as exc:
                 outcome = Outcome("", error=exc)
             outcome.notices = self._notices + outcome.notices
-            if backend.pid in self.server.backends:
-                backend.state, backend.xact_start, backend.state_change = "idle", None, now_us
+            if outcome.error is None:
+                self._record(text)
+            if outcome.busy_until_us is not None:
+                now_us = self.now_us = max(now_us, outcome.busy_until_us)
+            elif backend.pid in self.server.backends:
+                idle = "idle" if not self.in_transaction else IDLE_IN_TX
+                backend.state, backend.state_change = idle, now_us
+                if not self.in_transaction:
+                    backend.xact_start = None
                 backend.wait_event_type, backend.wait_event = "Client", "ClientRead"
             outcomes.append(outcome)
             if outcome.error is not None:
                 break
         return outcomes
+
+    def _record(self, text: str) -> None:
+        """pg_stat_statements counts the session's own statements too."""
+        if "pg_stat_statements" in self.server.extensions:
+            record(self.server.statements, self.backend.usename or "",
+                   self.backend.datname or "", normalise(text), 0.05, rows=0)
 
     def _one(self, text: str, offset: int, now_us: int) -> Outcome:
         words = [w.lower() for w in text.split()]
@@ -164,9 +188,21 @@ class SqlSession:
             return Outcome(head.upper())  # maintenance with nothing to simulate
         if head in ("begin", "start", "commit", "end", "rollback", "abort"):
             tag = {"start": "START TRANSACTION", "end": "COMMIT", "abort": "ROLLBACK"}
-            notice = ["WARNING:  there is no transaction in progress"] if head in (
-                "commit", "end", "rollback", "abort") else []
+            opening = head in ("begin", "start")
+            notice = [] if opening or self.in_transaction else [
+                "WARNING:  there is no transaction in progress"]
+            self.in_transaction = opening
             return Outcome(tag.get(head, head.upper()), notices=notice)
+        if head == "explain":
+            from .commands import explain
+
+            return explain(self, text, offset, now_us)
+        if head in ("create", "drop"):
+            ddl = parse_index_ddl(text)
+            if ddl is not None:
+                from .commands import index_ddl
+
+                return index_ddl(self, ddl, self._in_block, now_us)
         return self._duck(text, offset, now_us)
 
     def _set(self, text: str) -> Outcome:
@@ -217,6 +253,10 @@ class SqlSession:
             if tag == "TRUNCATE" or (tag.startswith("TRUNCATE") and tag != "TRUNCATE TABLE"):
                 tag = "TRUNCATE TABLE"
             raise PgError("ERROR", f"cannot execute {tag} in a read-only transaction")
+        if kind == "SELECT" and "count" in text.lower():
+            counted = self._estimated_count(text)
+            if counted is not None:
+                return counted
         cursor = duck.shared_database().cursor()
         duck.running.append(self)
         try:
@@ -243,6 +283,22 @@ class SqlSession:
         finally:
             duck.running.pop()
             cursor.close()
+
+    def _estimated_count(self, text: str) -> Outcome | None:
+        """count(*) over a table simulated at scale (reltuples) answers from its size and
+        the planner's estimate: the table holds only a sample of its rows."""
+        from .explain import record_scan
+        from .planner import parse_query, parse_tree, plan
+
+        try:
+            query = parse_query(parse_tree(text), self.server, self.backend.datname or "")
+        except PgError:
+            return None
+        if not query.count or query.table.reltuples is None:
+            return None
+        root = plan(query, self.server, self.overrides, self.now_us)
+        record_scan(query.table, root)
+        return Outcome("SELECT 1", [Column("count", "int8")], [(int(root.children[0].rows),)])
 
     def _with_hint(self, error: PgError, cursor: duckdb.DuckDBPyConnection, text: str,
                    ) -> PgError:

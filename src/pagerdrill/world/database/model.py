@@ -7,12 +7,16 @@ Times are microseconds since the epoch, as PostgreSQL keeps them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .indexes import Index
 from .settings import DEFAULT_SETTINGS, Setting, parse_value
+from .statements import StatementStats
 
 __all__ = [
     "Backend",
+    "ColumnStats",
     "Database",
     "Lock",
     "PgError",
@@ -90,8 +94,28 @@ class Backend:
 
 
 @dataclass
+class ColumnStats:
+    """What ANALYZE would have gathered for a column (pg_stats), for the planner.
+
+    ``n_distinct`` follows pg_stats: negative means a fraction of the rows.
+    ``mcv`` maps the most common values to their frequencies; ``bounds`` (numbers,
+    or epoch seconds for timestamps) stand in for the histogram.
+    """
+
+    n_distinct: float = -1.0
+    width: int = 8
+    mcv: dict[object, float] = field(default_factory=dict)
+    correlation: float = 0.0
+    bounds: tuple[float, float] | None = None
+
+
+@dataclass
 class Table:
-    """An application table: columns as (name, PostgreSQL type) and rows of Python values."""
+    """An application table: columns as (name, PostgreSQL type) and rows of Python values.
+
+    ``rows`` are what SELECT returns; ``reltuples``/``relpages`` are the size the
+    planner and the workload see (a multi-million-row table keeps a small sample).
+    """
 
     name: str
     columns: list[tuple[str, str]]
@@ -100,6 +124,25 @@ class Table:
     owner: str = "postgres"
     database: str = "postgres"
     not_null: tuple[str, ...] = ()
+    reltuples: float | None = None
+    relpages: int | None = None
+    stats: dict[str, ColumnStats] = field(default_factory=dict)
+    seq_scan: int = 0
+    seq_tup_read: int = 0
+    idx_scan: int = 0
+    idx_tup_fetch: int = 0
+    n_dead_tup: int = 0
+    all_visible: float = 0.0  # relallvisible / relpages: index-only scans skip the heap
+
+    @property
+    def tuples(self) -> float:
+        return float(len(self.rows)) if self.reltuples is None else self.reltuples
+
+    @property
+    def pages(self) -> int:
+        if self.relpages is not None:
+            return self.relpages
+        return max(1, -(-len(self.rows) * 40 // 8192)) if self.rows else 0
 
 
 @dataclass
@@ -137,8 +180,15 @@ class PgServer:
         self.backends: dict[int, Backend] = {}
         self.tables: dict[tuple[str, str], Table] = {}  # (database, name)
         self.locks: list[Lock] = []
+        self.indexes: dict[tuple[str, str], Index] = {}  # (database, name)
+        self.statements: dict[int, StatementStats] = {}  # pg_stat_statements, by queryid
+        self.catalog_version = 0  # bumped by DDL: cached plans are stale
+        self.load_factor = 1.0  # how much slower than idle a statement runs (CPU queueing)
+        self.extensions: set[str] = set()  # loaded ones (shared_preload_libraries)
         self.log: list[tuple[int, int, str, str]] = []  # (time, pid, severity, message)
         self.running = True
+        # Where backends are processes of a host, their pids must be free there too.
+        self.pid_taken: Callable[[int], bool] = lambda pid: False
         self._next_pid = first_pid
         self._next_oid = 16384
         for name, oid in (("postgres", 5), ("template1", 1), ("template0", 4)):
@@ -156,6 +206,8 @@ class PgServer:
 
     def _alloc_pid(self) -> int:
         self._next_pid += 1
+        while self.pid_taken(self._next_pid):
+            self._next_pid += 1
         return self._next_pid
 
     def _alloc_oid(self) -> int:
@@ -179,6 +231,16 @@ class PgServer:
 
     def tables_in(self, database: str) -> list[Table]:
         return [t for (db, _), t in sorted(self.tables.items()) if db == database]
+
+    def add_index(self, index: Index) -> Index:
+        self.indexes[(index.database, index.name)] = index
+        self.catalog_version += 1
+        return index
+
+    def indexes_on(self, database: str, table: str) -> list[Index]:
+        """The table's indexes in \\d's order (describe.c): the primary key, then by name."""
+        found = [i for (db, _), i in self.indexes.items() if db == database and i.table == table]
+        return sorted(found, key=lambda i: (not i.primary, i.name))
 
     # -- settings ------------------------------------------------------------
 
@@ -274,6 +336,17 @@ class PgServer:
         self.backends[backend.pid] = backend
         return backend
 
+    def start_worker(self, backend_type: str, database: str, query: str, since_us: int,
+                     wait: tuple[str, str] | None = None) -> Backend:
+        """A background worker busy since ``since_us`` (an autovacuum worker...)."""
+        backend = Backend(self._alloc_pid(), None, database, backend_start=since_us,
+                          xact_start=since_us, query_start=since_us, state_change=since_us,
+                          state=ACTIVE, query=query, backend_type=backend_type,
+                          wait_event_type=wait[0] if wait else None,
+                          wait_event=wait[1] if wait else None)
+        self.backends[backend.pid] = backend
+        return backend
+
     def disconnect(self, pid: int) -> None:
         self.backends.pop(pid, None)
         self.locks = [lock for lock in self.locks if lock.pid != pid]
@@ -307,8 +380,24 @@ class PgServer:
 
     # -- time ----------------------------------------------------------------
 
+    def finish_builds(self, now_us: int) -> list[Index]:
+        """Index builds whose time has come: their locks go, their sessions go idle."""
+        done = [i for i in self.indexes.values()
+                if i.builder_pid is not None and i.ready_us <= now_us]
+        for index in done:
+            pid, index.builder_pid = index.builder_pid, None
+            self.locks = [lock for lock in self.locks
+                          if not (lock.pid == pid and lock.relation == index.table)]
+            backend = self.backends.get(pid or 0)
+            if backend is not None and backend.state == ACTIVE:
+                backend.state, backend.state_change, backend.xact_start = IDLE, now_us, None
+                backend.wait_event_type, backend.wait_event = "Client", "ClientRead"
+            self.catalog_version += 1
+        return done
+
     def tick(self, now_us: int) -> list[int]:
-        """Apply the timeouts; returns the pids that were terminated."""
+        """Apply the timeouts and finish index builds; returns the pids that were terminated."""
+        self.finish_builds(now_us)
         gone: list[int] = []
         idle_tx = self.int_setting("idle_in_transaction_session_timeout") * 1000
         idle = self.int_setting("idle_session_timeout") * 1000

@@ -40,6 +40,7 @@ _CONN = "Connections and Authentication / Connection Settings"
 _MEM = "Resource Usage / Memory"
 _CLIENT = "Client Connection Defaults / Statement Behavior"
 _LOG = "Reporting and Logging / When to Log"
+_PLAN_COST = "Query Tuning / Planner Cost Constants"
 
 DEFAULT_SETTINGS: tuple[Setting, ...] = (
     _s("max_connections", "100", None, _CONN, "Sets the maximum number of concurrent connections.",
@@ -66,6 +67,26 @@ DEFAULT_SETTINGS: tuple[Setting, ...] = (
     _s("log_min_duration_statement", "-1", "ms", _LOG,
        "Sets the minimum execution time above which all statements will be logged.",
        "superuser"),
+    # The planner's cost constants (Query Tuning): pagerdrill's planner reads these.
+    _s("seq_page_cost", "1", None, _PLAN_COST,
+       "Sets the planner's estimate of the cost of a sequentially fetched disk page.", "user",
+       "real"),
+    _s("random_page_cost", "4", None, _PLAN_COST,
+       "Sets the planner's estimate of the cost of a nonsequentially fetched disk page.",
+       "user", "real"),
+    _s("cpu_tuple_cost", "0.01", None, _PLAN_COST,
+       "Sets the planner's estimate of the cost of processing each tuple (row).", "user",
+       "real"),
+    _s("cpu_index_tuple_cost", "0.005", None, _PLAN_COST,
+       "Sets the planner's estimate of the cost of processing each index entry during an "
+       "index scan.", "user", "real"),
+    _s("cpu_operator_cost", "0.0025", None, _PLAN_COST,
+       "Sets the planner's estimate of the cost of processing each operator or function "
+       "call.", "user", "real"),
+    _s("effective_cache_size", "524288", "8kB", _PLAN_COST,
+       "Sets the planner's assumption about the total size of the data caches.", "user"),
+    _s("max_parallel_workers_per_gather", "2", None, "Resource Usage / Asynchronous Behavior",
+       "Sets the maximum number of parallel processes per executor node.", "user"),
     _s("TimeZone", "Etc/UTC", None, "Client Connection Defaults / Locale and Formatting",
        "Sets the time zone for displaying and interpreting time stamps.", "user", "string",
        "configuration file"),

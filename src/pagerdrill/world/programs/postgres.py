@@ -9,9 +9,13 @@ segment again, with no restart needed, as in reality.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pagerdrill.world.database import Backend, PgError, PgServer, attach
+from pagerdrill.world.database.workload import WORKLOADS, Workload
+from pagerdrill.world.errors import FsError
 from pagerdrill.world.process import Process, Signal, SignalAction
 
 from .app import BOOTING
@@ -21,7 +25,7 @@ from .stamps import pg_stamp
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
 
-__all__ = ["PostgresServer", "PostgresSpec", "history_lines", "pg_line"]
+__all__ = ["PostgresCluster", "PostgresServer", "PostgresSpec", "history_lines", "pg_line"]
 
 _WAL_SEGMENT = 16 * 1024 * 1024
 _FULL_BELOW = 1024 * 1024  # fewer free bytes than this: relations cannot be extended
@@ -204,3 +208,202 @@ def history_lines(spec: PostgresSpec, pid: int, fill_ms: int, page_ms: int) -> s
         out.append(pg_line(stamp, backend, "STATEMENT", spec.full_statement, who))
         stamp += spec.error_every_ms
     return "".join(out)
+
+
+# -- a cluster serving a PgServer (SQL, sessions, a workload) ---------------------------
+
+_CONF_LINE = re.compile(r"^\s*([A-Za-z_]+)\s*=\s*('[^']*'|[^#\s]+)", re.MULTILINE)
+_STARTUP_ONLY = ("shared_preload_libraries",)
+
+
+def _ps_title(cluster: str, backend: Backend) -> str:
+    where = f"{backend.client_addr}({backend.client_port})" if backend.client_addr else "[local]"
+    words = backend.query.split()
+    doing = words[0].upper() if backend.state == "active" and words else (backend.state or "")
+    if backend.wait_event_type == "Lock":
+        doing += " waiting"
+    return f"postgres: {cluster}: {backend.usename} {backend.datname} {where} {doing}"
+
+
+class _BackendProcess:
+    """A client backend as ps shows it; killing it ends the session (the server survives:
+    a SIGTERM is pg_terminate_backend)."""
+
+    def __init__(self, server: PgServer) -> None:
+        self.server = server
+        self.synced = True  # the cluster removes it; nothing to terminate
+
+    def start(self, host: Host, proc: Process) -> None:
+        return None
+
+    def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
+        return None
+
+    def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
+        return SignalAction.DEFAULT
+
+    def stop(self, host: Host, proc: Process) -> None:
+        if not self.synced:
+            self.server.terminate(proc.pid, host.clock.now_ms * 1000)
+
+
+class PostgresCluster:
+    """The postmaster of the host's :class:`PgServer` (kept in ``host.pg_servers``, so it
+    outlives restarts like a data directory): applies postgresql.conf at start and on
+    reload, writes the server's log, shows each client session as a process whose CPU
+    is its share of the workload's (``WORKLOADS``), and logs statements slower than
+    log_min_duration_statement."""
+
+    def __init__(self, port: int = 5432, version: str = "15", cluster: str = "main") -> None:
+        self.port = port
+        self.version = version
+        self.cluster = f"{version}/{cluster}"
+        self.conf = f"/etc/postgresql/{version}/{cluster}/postgresql.conf"
+        self.server: PgServer | None = None
+        self.log: LogStream | None = None
+        self.children: list[int] = []
+        self.mirrored: set[int] = set()
+        self._logged = 0
+        self._slow_logged_ms = 0
+
+    @property
+    def log_path(self) -> str:
+        return f"/var/log/postgresql/postgresql-{self.cluster.replace('/', '-')}.log"
+
+    def start(self, host: Host, proc: Process) -> None:
+        now = host.clock.now_ms
+        proc.rss_kb, proc.vsz_kb, proc.cpu_percent = 31_000, 218_000, 0.3
+        proc.cwd = f"/var/lib/postgresql/{self.cluster}"
+        server = host.pg_servers.get(self.port)
+        if server is None:
+            server = attach(host, PgServer(port=self.port, start_us=now * 1000,
+                                           first_pid=proc.pid + 20))
+        else:
+            server.restart(now * 1000)
+            server.running = True
+        server.pid_taken = lambda pid: host.procs.get(pid) is not None
+        self.server = server
+        self.read_conf(host, now * 1000, startup=True)
+        self._logged = len(server.log)
+        self.log = LogStream(host, proc, self.log_path, group="postgres")
+        host.listen(self.port, proc, None, "0.0.0.0")
+        for name in _AUX:
+            child = host.procs.spawn([f"postgres: {self.cluster}: {name} "], user="postgres",
+                                     ppid=proc.pid, rss_kb=6_000, vsz_kb=218_000,
+                                     start_ms=proc.start_ms)
+            child.unit = proc.unit
+            self.children.append(child.pid)
+        if not host.world.facts.get(BOOTING):
+            self.log.write("".join(pg_line(now, proc.pid, "LOG", text) for text in (
+                f"starting PostgreSQL {server.version} on x86_64-pc-linux-gnu, compiled by gcc "
+                "(Debian 12.2.0-14) 12.2.0, 64-bit",
+                f'listening on IPv4 address "0.0.0.0", port {self.port}',
+                "database system is ready to accept connections")))
+
+    def read_conf(self, host: Host, now_us: int, *, startup: bool) -> None:
+        """Apply postgresql.conf: every known setting at start, all but postmaster ones
+        on reload (those wait for a restart, as PostgreSQL logs)."""
+        server = self.server
+        try:
+            text = b"".join(host.fs.read_stream(host.fs.lookup(self.conf))).decode()
+        except FsError:
+            return
+        if server is None:
+            return
+        for match in _CONF_LINE.finditer(text):
+            name, value = match.group(1).lower(), match.group(2).strip().strip("'")
+            if name in _STARTUP_ONLY:
+                if startup:
+                    server.extensions = {v.strip() for v in value.split(",") if v.strip()}
+                continue
+            if name not in server.settings or (not startup and
+                                               server.settings[name].context == "postmaster"):
+                continue
+            try:
+                server.set_setting(name, value)
+            except PgError:
+                server.log.append((now_us, 0, "LOG", f'invalid value for parameter "{name}": '
+                                   f'"{value}"'))
+
+    def stop(self, host: Host, proc: Process) -> None:
+        now = host.clock.now_ms
+        if self.server is not None:
+            for backend in self.server.client_backends():
+                self.server.disconnect(backend.pid)
+            self.server.running = False
+        if self.log is not None:
+            self.log.write("".join(pg_line(now, proc.pid, "LOG", text) for text in (
+                "received fast shutdown request", "aborting any active transactions",
+                "database system is shut down")))
+            self.log.close()
+        for pid in [*self.children, *self.mirrored]:
+            child = host.procs.get(pid)
+            if child is not None and isinstance(child.program, _BackendProcess):
+                child.program.synced = True
+            host.procs.exit(pid, 0)
+        self.children.clear()
+        self.mirrored.clear()
+
+    def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
+        if sig is Signal.SIGHUP and self.server is not None:
+            now_us = host.clock.now_ms * 1000
+            self.server.reload(now_us)
+            self.read_conf(host, now_us, startup=False)
+            return SignalAction.HANDLED
+        return SignalAction.DEFAULT
+
+    def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
+        server = self.server
+        if server is None:
+            return
+        now = host.clock.now_ms
+        server.tick(now * 1000)
+        workload = host.world.registered(WORKLOADS).get(host.name)
+        if workload is not None:
+            self._log_slow(server, workload, now)
+        if self.log is not None and len(server.log) > self._logged:
+            self.log.write("".join(pg_line(t // 1000, pid or proc.pid, severity, message)
+                                   for t, pid, severity, message in server.log[self._logged:]))
+        self._logged = len(server.log)
+        busy = min(workload.cpu_busy, host.spec.cpus) if workload is not None else 0.0
+        self._mirror(host, proc, server, busy)
+
+    def _log_slow(self, server: PgServer, workload: Workload, now: int) -> None:
+        """log_min_duration_statement: at most one sampled line a second per statement."""
+        limit = server.int_setting("log_min_duration_statement")
+        if limit < 0 or now - self._slow_logged_ms < 1000:
+            return
+        self._slow_logged_ms = now
+        for query in workload.queries:
+            state = workload.states.get(query.sql)
+            if state is not None and query.enabled and state.ms >= limit and not state.blocked:
+                server.log.append((now * 1000, 0, "LOG", f"duration: {state.ms:.3f} ms  execute "
+                                   f"<unnamed>: {query.sql}"))
+
+    def _mirror(self, host: Host, proc: Process, server: PgServer, busy: float) -> None:
+        """One process per client backend, titled as PostgreSQL sets it; those running
+        (not waiting) share the CPU the workload needs."""
+        live = {b.pid: b for b in server.client_backends()}
+        for pid in [p for p in self.mirrored if p not in live]:
+            child = host.procs.get(pid)
+            if child is not None and isinstance(child.program, _BackendProcess):
+                child.program.synced = True
+                host.procs.exit(pid, 0)
+            self.mirrored.discard(pid)
+        running = [b for b in live.values() if b.state == "active" and b.wait_event_type is None]
+        share = min(99.9, busy * 100 / max(1, len(running)))
+        for pid, backend in live.items():
+            child = host.procs.get(pid)
+            if pid not in self.mirrored:
+                if child is not None:
+                    continue  # the pid belongs to another process on this host
+                mirror = _BackendProcess(server)
+                child = host.procs.spawn([""], user="postgres", ppid=proc.pid, rss_kb=14_200,
+                                         vsz_kb=221_000, pid=pid,
+                                         start_ms=backend.backend_start // 1000, program=mirror)
+                child.unit = proc.unit
+                mirror.synced = False
+                self.mirrored.add(pid)
+            if child is not None:
+                child.argv = [_ps_title(self.cluster, backend)]
+                child.cpu_percent = share if backend in running else 0.0
