@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -212,6 +213,15 @@ def test_every_builtin_scenario_validates() -> None:
     for scenario in builtin_scenarios():
         assert scenario.id == scenario.source_path.rsplit("/", 1)[-1]
         assert find_scenario(scenario.id).id == scenario.id
+
+
+def test_the_library_spans_three_tiers() -> None:
+    # Ten incidents at least: three for beginners, four intermediate, three advanced.
+    tiers = Counter(scenario.difficulty for scenario in builtin_scenarios())
+    assert sum(tiers.values()) >= 10
+    assert tiers[Difficulty.BEGINNER] >= 3
+    assert tiers[Difficulty.INTERMEDIATE] >= 4
+    assert tiers[Difficulty.ADVANCED] >= 3
 
 
 def test_documented_example_is_the_minimal_fixture() -> None:
