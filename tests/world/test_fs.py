@@ -46,6 +46,17 @@ def test_a_trailing_slash_follows_a_final_symlink(host: Host) -> None:
     assert host.fs.lookup("/srv/current/", follow=False).is_dir  # ls -ld current/
 
 
+def test_read_text_follows_links_and_leaves_no_trace(host: Host) -> None:
+    host.fs.put("/etc/app.conf", b"port = 80\n")
+    host.fs.create("/etc/current.conf", kind=Kind.LINK, target="/etc/app.conf")
+    before = host.fs.lookup("/etc/app.conf").atime_ms
+    host.world.clock.advance(60_000)
+    assert host.fs.read_text("/etc/current.conf") == "port = 80\n"
+    assert host.fs.lookup("/etc/app.conf").atime_ms == before
+    assert host.fs.read_text("/etc/missing.conf") is None
+    assert host.fs.read_text("/etc") is None  # a directory has no text
+
+
 def test_permissions_apply_to_ordinary_users(host: Host) -> None:
     fs = host.fs
     fs.put("/root/secret", b"x", mode=0o600)

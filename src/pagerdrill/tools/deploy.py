@@ -82,11 +82,7 @@ def _list(config: DeployConfig, found: list[Release]) -> str:
 
 
 def _last_deploys(inv: Invocation, config: DeployConfig, count: int) -> list[str]:
-    try:
-        content = inv.host.fs.lookup(f"{config.root}/revisions.log").content
-    except FsError:
-        return []
-    text = content.read(0, content.size).decode(errors="replace") if content else ""
+    text = inv.host.fs.read_text(f"{config.root}/revisions.log") or ""
     return text.splitlines()[-count:]
 
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from pagerdrill.tools.api import Invocation
-from pagerdrill.world.errors import FsError
 from pagerdrill.world.host import Host
 
 __all__ = ["etc_hosts", "resolve"]
@@ -14,11 +13,9 @@ __all__ = ["etc_hosts", "resolve"]
 
 def etc_hosts(host: Host, name: str) -> str | None:
     """The address /etc/hosts gives ``name`` (the resolver reads it before DNS)."""
-    try:
-        content = host.fs.lookup("/etc/hosts").content
-    except FsError:
+    text = host.fs.read_text("/etc/hosts")
+    if text is None:
         return None
-    text = content.read(0, content.size).decode(errors="replace") if content else ""
     for line in text.splitlines():
         fields = line.split("#", 1)[0].split()
         if len(fields) > 1 and name in fields[1:]:

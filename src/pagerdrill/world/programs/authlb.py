@@ -19,7 +19,6 @@ import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pagerdrill.world.errors import FsError
 from pagerdrill.world.network import HttpRequest, HttpResponse
 from pagerdrill.world.process import Process, Signal, SignalAction
 from pagerdrill.world.rng import Rng, derive_seed
@@ -102,12 +101,7 @@ class AuthBalancer:
 
     def load_config(self) -> None:
         """(Re)read the backend servers, as at start and on reload."""
-        try:
-            content = self.host.fs.lookup(self.config_path).content
-        except FsError:
-            content = None
-        text = content.read(0, content.size).decode(errors="replace") if content else ""
-        self.backends = parse_backends(text)
+        self.backends = parse_backends(self.host.fs.read_text(self.config_path) or "")
 
     # -- the nodes ------------------------------------------------------------------
 

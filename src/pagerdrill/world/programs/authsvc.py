@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pagerdrill.world.errors import FsError
 from pagerdrill.world.network import HttpRequest, HttpResponse
 from pagerdrill.world.process import Process, Signal, SignalAction
 from pagerdrill.world.services import JournalEntry
@@ -44,17 +43,9 @@ class AuthConfig:
     secret_file: str = "/etc/authsvc/jwt.key"
 
 
-def _text(host: Host, path: str) -> str | None:
-    try:
-        content = host.fs.lookup(path).content
-    except FsError:
-        return None
-    return content.read(0, content.size).decode(errors="replace") if content else None
-
-
 def read_config(host: Host, path: str = CONFIG_PATH) -> AuthConfig:
     """The service's settings; ValueError (with JSON's message) when it cannot parse."""
-    data = json.loads(_text(host, path) or "{}")
+    data = json.loads(host.fs.read_text(path) or "{}")
     if not isinstance(data, dict):
         raise ValueError("config is not an object")
     return AuthConfig(port=int(data.get("port", 8080)),
@@ -86,7 +77,7 @@ class AuthService:
         except (ValueError, TypeError) as error:
             self._crash = f"SyntaxError: {self.config_path}: {error}"
             return
-        self.secret = (_text(host, self.config.secret_file) or "").strip().encode()
+        self.secret = (host.fs.read_text(self.config.secret_file) or "").strip().encode()
         host.listen(self.config.port, proc, self.handle)
         if not host.world.facts.get(BOOTING):  # started long before the page: no fresh line
             self.log_listening()

@@ -19,7 +19,6 @@ import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pagerdrill.world.errors import FsError
 from pagerdrill.world.process import Process, Signal, SignalAction
 from pagerdrill.world.rng import Rng, derive_seed
 from pagerdrill.world.services import JournalEntry
@@ -235,11 +234,7 @@ class Chronyd:
             return 0.0
 
     def _read(self, host: Host, path: str) -> str:
-        try:
-            content = host.fs.lookup(path).content
-        except FsError:
-            return ""
-        return content.read(0, content.size).decode(errors="replace") if content else ""
+        return host.fs.read_text(path) or ""
 
     def _source(self, host: Host, name: str) -> ChronySource:
         known = host.world.host(name)

@@ -43,14 +43,6 @@ class ReleaseAppSpec:
     base_rss_kb: int = 88_000
 
 
-def _text(fs: FileSystem, path: str) -> str | None:
-    try:
-        content = fs.lookup(path).content
-    except FsError:
-        return None
-    return content.read(0, content.size).decode(errors="replace") if content else None
-
-
 def current_release(fs: FileSystem, root: str) -> str | None:
     """The release directory ``<root>/current`` points at (None if it is not a link)."""
     link = f"{root}/current"
@@ -80,7 +72,7 @@ def release_port(fs: FileSystem, release: str, env: dict[str, str]) -> int | Non
     """The port the app in ``release`` listens on: env, then config, then the code default."""
     if env.get("PORT", "").isdigit():
         return int(env["PORT"])
-    config = _text(fs, f"{release}/config/production.json")
+    config = fs.read_text(f"{release}/config/production.json")
     if config is not None:
         try:
             port = json.loads(config).get("port")
@@ -88,7 +80,7 @@ def release_port(fs: FileSystem, release: str, env: dict[str, str]) -> int | Non
             port = None
         if isinstance(port, int):
             return port
-    code = _text(fs, f"{release}/src/server.js") or ""
+    code = fs.read_text(f"{release}/src/server.js") or ""
     match = _DEFAULT_PORT.search(code)
     return int(match.group(1)) if match else None
 
@@ -118,7 +110,7 @@ class ReleaseApp:
         """What ``node src/server.js`` does on start: find the release and its port, listen.
         Returns what it prints (the journal's lines)."""
         self.release = current_release(host.fs, self.spec.root)
-        env = read_env(_text(host.fs, self.env_file) or "")
+        env = read_env(host.fs.read_text(self.env_file) or "")
         proc.env.update(env)
         if self.release is None:
             return [f"Error: Cannot find module '{self.spec.root}/current/src/server.js'"]
@@ -136,7 +128,7 @@ class ReleaseApp:
         return lines
 
     def _version(self, host: Host) -> str:
-        text = _text(host.fs, f"{self.release}/package.json") or "{}"
+        text = host.fs.read_text(f"{self.release}/package.json") or "{}"
         try:
             version = json.loads(text).get("version", "0.0.0")
         except (ValueError, AttributeError):

@@ -46,14 +46,6 @@ class Release:
     current: bool
 
 
-def _text(fs: FileSystem, path: str) -> str:
-    try:
-        content = fs.lookup(path).content
-    except FsError:
-        return ""
-    return content.read(0, content.size).decode(errors="replace") if content else ""
-
-
 def deploy_configs(fs: FileSystem) -> list[DeployConfig]:
     """Every app configured in /etc/deploy, by name."""
     try:
@@ -63,7 +55,7 @@ def deploy_configs(fs: FileSystem) -> list[DeployConfig]:
     found = []
     for name in sorted(n for n in names if n.endswith(".conf")):
         path = f"{CONFIG_DIR}/{name}"
-        env = read_env(_text(fs, path))
+        env = read_env(fs.read_text(path) or "")
         app = env.get("APP") or name.removesuffix(".conf")
         keep = env.get("KEEP_RELEASES", "5")
         found.append(DeployConfig(app, path, env.get("DEPLOY_TO", f"/srv/{app}"),
@@ -83,7 +75,7 @@ def releases(fs: FileSystem, config: DeployConfig) -> list[Release]:
     out = []
     for name in sorted(names, reverse=True):
         path = f"{base}/{name}"
-        revision = _text(fs, f"{path}/REVISION").strip()
+        revision = (fs.read_text(f"{path}/REVISION") or "").strip()
         out.append(Release(name, path, revision, path == live))
     return out
 
