@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pagerdrill.game.architecture import architecture_state
-from pagerdrill.game.catalog import find_scenario
+from pagerdrill.game.catalog import builtin_folders, find_scenario
 from pagerdrill.game.loader import ScenarioError, load_scenario, validate_scenario
 from pagerdrill.game.session import Session
 
@@ -203,7 +203,18 @@ def test_pool_exhaustion_database_stays_healthy_while_the_api_fails() -> None:
                                 "loyalty": False}
 
 
-@pytest.mark.parametrize("scenario_id", ["disk-full", "pool-exhaustion"])
+@pytest.mark.parametrize("scenario_id", sorted(f.name for f in builtin_folders()))
+def test_every_map_shows_the_outage_at_the_page_and_recovers(scenario_id: str) -> None:
+    # A map that is green at the page, or still red once the solution ran, misleads.
+    session = Session(find_scenario(scenario_id), seed=0)
+    at_page = _health(session)
+    assert at_page and not all(at_page.values()), at_page
+    _solve(session)
+    after = _health(session)
+    assert sum(after.values()) > sum(at_page.values()), (at_page, after)
+
+
+@pytest.mark.parametrize("scenario_id", sorted(f.name for f in builtin_folders()))
 def test_reading_the_map_does_not_change_the_world(scenario_id: str) -> None:
     scenario = find_scenario(scenario_id)
     looked, untouched = Session(scenario, seed=1), Session(scenario, seed=1)
