@@ -148,7 +148,12 @@ class OptionSpec:
                 break
             if arg.startswith("--"):
                 name, eq, value = arg[2:].partition("=")
-                opt = self._by_long(name)
+                try:
+                    opt = self._by_long(name)
+                except HelpRequested:
+                    if eq:
+                        raise self._fail("option '--help' doesn't allow an argument") from None
+                    raise
                 if opt.arg is Arg.NONE:
                     if eq:
                         raise self._fail(f"option '--{opt.long}' doesn't allow an argument")

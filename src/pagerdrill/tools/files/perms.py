@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from dataclasses import replace
 
 from pagerdrill.tools.api import CommandOutput, Invocation
 from pagerdrill.tools.files.common import child_path, cred_of, mode_string, quote
 from pagerdrill.tools.files.modes import ModeError, parse_mode
-from pagerdrill.tools.options import Arg, Opt, OptionSpec, ParsedArgs, UsageError
+from pagerdrill.tools.options import (
+    Arg,
+    HelpRequested,
+    Opt,
+    OptionSpec,
+    ParsedArgs,
+    UsageError,
+)
 from pagerdrill.tools.registry import command
 from pagerdrill.world.errors import FsError
 from pagerdrill.world.fs import Inode, Kind
 
 __all__ = ["chgrp", "chmod", "chown"]
 
-_MODE_OPTION = re.compile(r"^-[rwxXst]+([,+=-].*)?$|^-[ugoa]*[-+=].*$")
+_MODE_OPTION = re.compile(r"^-[rwxXst]+([,+=-].*)?$|^-(?!-)[ugoa]*[-+=].*$")  # --x is a long option
 
 
 def _usage(inv: Invocation, message: str) -> int:
@@ -47,9 +55,14 @@ def _walk(inv: Invocation, path: str, recursive: bool,
     return 0
 
 
-def _parse(inv: Invocation, spec: OptionSpec, args: list[str]) -> ParsedArgs | int:
+def _parse(inv: Invocation, spec: OptionSpec,
+           args: list[str]) -> Generator[bytes, None, ParsedArgs | int]:
+    """The parsed options, or the exit status once --help or a usage error is answered."""
     try:
         return spec.parse(args)
+    except HelpRequested as help_:
+        yield help_.text.encode()
+        return 0
     except UsageError as error:
         inv.stderr.write(error.text)
         return error.status
@@ -85,7 +98,7 @@ def chmod(inv: Invocation) -> CommandOutput:
     mode_arg = next((a for a in args if _MODE_OPTION.match(a)), None)
     if mode_arg is not None:
         args.remove(mode_arg)
-    parsed = _parse(inv, _CHMOD, args)
+    parsed = yield from _parse(inv, _CHMOD, args)
     if isinstance(parsed, int):
         return parsed
     operands = parsed.operands
@@ -147,6 +160,8 @@ _CHOWN = OptionSpec("chown", [
     Opt(None, "reference", "reference", Arg.REQUIRED, "use RFILE's owner and group", "RFILE"),
 ], usage="chown [OPTION]... [OWNER][:[GROUP]] FILE...",
     description="Change the owner and/or group of each FILE to OWNER and/or GROUP.")
+_CHGRP = replace(_CHOWN, prog="chgrp", usage="chgrp [OPTION]... GROUP FILE...",
+                 description="Change the group of each FILE to GROUP.")
 
 
 def _owner_spec(inv: Invocation, spec: str, group_only: bool
@@ -180,8 +195,8 @@ def _owner_spec(inv: Invocation, spec: str, group_only: bool
     return uid, gid
 
 
-def _change_owner(inv: Invocation, spec_name: str, group_only: bool) -> CommandOutput:
-    parsed = _parse(inv, _CHOWN, list(inv.args))
+def _change_owner(inv: Invocation, group_only: bool) -> CommandOutput:
+    parsed = yield from _parse(inv, _CHGRP if group_only else _CHOWN, list(inv.args))
     if isinstance(parsed, int):
         return parsed
     operands = parsed.operands
@@ -246,7 +261,6 @@ def _change_owner(inv: Invocation, spec_name: str, group_only: bool) -> CommandO
 
     for path in operands:
         status |= _walk(inv, path, parsed.flag("recursive"), visit)
-    del spec_name
     if out:
         yield "".join(out).encode()
     return status
@@ -257,7 +271,7 @@ def chown(inv: Invocation) -> CommandOutput:
     """Usage: chown [OPTION]... [OWNER][:[GROUP]] FILE...
     Change the owner and/or group of each FILE (root only, as on Linux).
     """
-    return (yield from _change_owner(inv, "chown", False))
+    return (yield from _change_owner(inv, False))
 
 
 @command("chgrp")
@@ -265,4 +279,4 @@ def chgrp(inv: Invocation) -> CommandOutput:
     """Usage: chgrp [OPTION]... GROUP FILE...
     Change the group of each FILE to GROUP.
     """
-    return (yield from _change_owner(inv, "chgrp", True))
+    return (yield from _change_owner(inv, True))
