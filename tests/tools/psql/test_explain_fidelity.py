@@ -13,13 +13,12 @@ server the tests skip, except under CI=true.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 
 import pytest
 from tests.toolkit import run_tool
+from tests.tools.psql.realpg import BASE, real_psql, real_schema
 
 from pagerdrill.world.builder import add_linux_host, new_world
 from pagerdrill.world.database import PgServer, Table, attach
@@ -28,7 +27,6 @@ from pagerdrill.world.database.model import ColumnStats
 from pagerdrill.world.host import Host
 
 SCHEMA = "pagerdrill_explain"
-BASE = ["psql", "-X", "-h", "127.0.0.1", "-U", "postgres", "-d", "test"]
 COLUMNS = [("id", "bigint"), ("customer_id", "bigint"), ("status", "text"),
            ("total_cents", "integer"), ("created_at", "timestamp with time zone")]
 INDEXES = [("orders_customer_id_idx", ("customer_id",)),
@@ -39,9 +37,8 @@ _INT = {"bigint", "integer"}
 
 
 def _real(args: list[str], options: str = "") -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, PGOPTIONS=f"-c search_path={SCHEMA} "
-               f"-c max_parallel_workers_per_gather=0 {options}")
-    return subprocess.run(BASE + args, capture_output=True, env=env, timeout=60, check=False)
+    return real_psql(SCHEMA, args, options=f"-c max_parallel_workers_per_gather=0 {options}",
+                     timeout=60)
 
 
 def _query(sql: str) -> list[list[str]]:
@@ -49,32 +46,16 @@ def _query(sql: str) -> list[list[str]]:
     return [line.split("\t") for line in out.splitlines()]
 
 
-def _server_up() -> bool:
-    if shutil.which("psql") is None:
-        return False
-    probe = subprocess.run([*BASE, "-Atc", "select 1"], capture_output=True, timeout=20,
-                           check=False)
-    return probe.returncode == 0
-
-
 @pytest.fixture(scope="module")
 def real_server() -> Iterator[None]:
-    if not _server_up():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required in CI")
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (database test, trust auth)")
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
-    setup = (f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}; "
-             f"CREATE TABLE {SCHEMA}.orders ({columns}, PRIMARY KEY (id)); "
-             f"INSERT INTO {SCHEMA}.orders SELECT g, (g * 7919) % 20000, "
-             "(ARRAY['paid','shipped','pending','refunded'])[1 + g % 4], g % 50000, "
-             "timestamptz '2026-01-01' + g * interval '10 seconds' "
-             "FROM generate_series(1, 200000) g; "
-             f"SET default_statistics_target = 100; ANALYZE {SCHEMA}.orders;")
-    subprocess.run([*BASE, "-q", "-c", setup], check=True, capture_output=True, timeout=60)
-    yield
-    subprocess.run([*BASE, "-q", "-c", f"DROP SCHEMA {SCHEMA} CASCADE"], check=False,
-                   capture_output=True, timeout=20)
+    yield from real_schema(SCHEMA, (
+        f"CREATE TABLE {SCHEMA}.orders ({columns}, PRIMARY KEY (id)); "
+        f"INSERT INTO {SCHEMA}.orders SELECT g, (g * 7919) % 20000, "
+        "(ARRAY['paid','shipped','pending','refunded'])[1 + g % 4], g % 50000, "
+        "timestamptz '2026-01-01' + g * interval '10 seconds' "
+        "FROM generate_series(1, 200000) g; "
+        f"SET default_statistics_target = 100; ANALYZE {SCHEMA}.orders;"), timeout=60)
 
 
 def _stats() -> dict[str, ColumnStats]:

@@ -8,8 +8,6 @@ except under CI=true, where a missing server is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
@@ -19,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.toolkit import run_tool
+from tests.tools.psql.realpg import BASE, real_psql, real_schema
 
 from pagerdrill.world.builder import add_linux_host, new_world
 from pagerdrill.world.database import PgServer, Table, attach
@@ -31,40 +30,21 @@ ROWS: list[tuple[object, ...]] = [
     (3, None, Decimal("120.50"), True, "paid"),
     (4, "dave", None, None, "refunded"),
 ]
-BASE = ["psql", "-X", "-h", "127.0.0.1", "-U", "postgres", "-d", "test"]
 
 
-def _real(args: list[str]) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, PGOPTIONS=f"-c search_path={SCHEMA}")
-    return subprocess.run(BASE + args, capture_output=True, env=env, timeout=20,
-                          check=False)
-
-
-def _server_up() -> bool:
-    if shutil.which("psql") is None:
-        return False
-    probe = subprocess.run([*BASE, "-Atc", "select 1"], capture_output=True, timeout=20,
-                           check=False)
-    return probe.returncode == 0
+def _real(args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return real_psql(SCHEMA, args, stdin=stdin)
 
 
 @pytest.fixture(scope="module")
 def real_server() -> Iterator[None]:
-    if not _server_up():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required in CI")
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (database test, trust auth)")
     values = ", ".join(
         "(" + ", ".join("NULL" if v is None else (str(v).lower() if isinstance(v, bool)
                         else f"'{v}'" if isinstance(v, str) else str(v)) for v in row) + ")"
         for row in ROWS)
-    setup = (f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}; "
-             f"CREATE TABLE {SCHEMA}.orders (id integer, customer text, total numeric(10,2), "
-             f"paid boolean, status text); INSERT INTO {SCHEMA}.orders VALUES {values};")
-    subprocess.run([*BASE, "-q", "-c", setup], check=True, capture_output=True, timeout=20)
-    yield
-    subprocess.run([*BASE, "-q", "-c", f"DROP SCHEMA {SCHEMA} CASCADE"], check=False,
-                   capture_output=True, timeout=20)
+    yield from real_schema(SCHEMA, (
+        f"CREATE TABLE {SCHEMA}.orders (id integer, customer text, total numeric(10,2), "
+        f"paid boolean, status text); INSERT INTO {SCHEMA}.orders VALUES {values};"))
 
 
 def _sim_host() -> Host:
@@ -148,9 +128,7 @@ def test_script_file_same_as_real_psql(real_server: None, tmp_path: Path) -> Non
 
 def test_stdin_script_same_as_real_psql(real_server: None) -> None:
     script = b"select 1 as a;\nselect zz;\n\\x\nselect 2 as b, current_time(0) is not null;\n"
-    env = dict(os.environ, PGOPTIONS=f"-c search_path={SCHEMA}")
-    real = subprocess.run(BASE, input=script, capture_output=True, env=env, timeout=20,
-                          check=False)
+    real = _real([], script)
     ours = run_tool(_sim_host(), BASE, script)
     assert (ours.out, ours.err, ours.status) == (real.stdout.decode(), real.stderr.decode(),
                                                  real.returncode)

@@ -21,13 +21,13 @@ from pagerdrill.game.programs import unwrap_program
 from pagerdrill.world.cache.patterns import analyze as _analyze_code
 from pagerdrill.world.cache.service import RedisService, server_on, shutdown_lines, startup_lines
 from pagerdrill.world.cache.stampede import FLEETS, REBUILD_QUERY, CacheFleet, FleetSpec
-from pagerdrill.world.database import PgServer, Table, attach
+from pagerdrill.world.database import PgServer, Table
 from pagerdrill.world.git import find_repository
 from pagerdrill.world.host import Host
-from pagerdrill.world.process import Process, Signal, SignalAction
-from pagerdrill.world.programs import BOOTING, LogStream
+from pagerdrill.world.process import Process
+from pagerdrill.world.programs import BOOTING
 from pagerdrill.world.programs.cacheapp import CacheApp, CacheWarmer
-from pagerdrill.world.programs.postgres import pg_line
+from pagerdrill.world.programs.postgres import Postmaster, pg_line
 from pagerdrill.world.services import JournalEntry
 from pagerdrill.world.telemetry import Sample, Series
 from pagerdrill.world.watches import restart_watch
@@ -76,73 +76,27 @@ def Redis() -> RedisService:
     return RedisService()
 
 
-class Postgres:
+class Postgres(Postmaster):
     """The postmaster of the host's :class:`PgServer`; a restart cuts every session and
-    leaves the buffer cache cold."""
+    leaves the buffer cache cold. The sessions are the fleet's load, not processes: no
+    children, no postgresql.conf, and the log keeps up only with the last lines."""
 
-    def __init__(self, port: int = 5432) -> None:
-        self.port = port
-        self.server: PgServer | None = None
-        self.log: LogStream | None = None
-        self._logged = 0
-        self.path = "/var/log/postgresql/postgresql-15-main.log"
+    aux_names = ()
 
-    def start(self, host: Host, proc: Process) -> None:
-        now = host.clock.now_ms
-        proc.rss_kb, proc.vsz_kb, proc.cpu_percent = 31_000, 218_000, 0.0
-        proc.cwd = "/var/lib/postgresql/15/main"
-        server = host.pg_servers.get(self.port)
-        if server is None:
-            server = attach(host, PgServer(port=self.port, start_us=now * 1000,
-                                           first_pid=proc.pid))
-        else:
-            server.restart(now * 1000)
-            server.running = True
-            host.world.facts[f"{host.name}.cold_until_ms"] = now + COLD_MS
-        self.server = server
-        self._logged = len(server.log)
-        host.listen(self.port, proc, None, "0.0.0.0")
-        self.log = LogStream(host, proc, self.path, group="postgres")
-        if not host.world.facts.get(BOOTING):
-            self.log.write("".join(pg_line(now, proc.pid, "LOG", text) for text in (
-                "starting PostgreSQL 15.6 (Debian 15.6-0+deb12u1) on x86_64-pc-linux-gnu, "
-                "compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit",
-                f'listening on IPv4 address "0.0.0.0", port {self.port}',
-                "database system is ready to accept connections")))
+    def _reopen(self, host: Host, server: PgServer, now: int) -> None:
+        super()._reopen(host, server, now)
+        host.world.facts[f"{host.name}.cold_until_ms"] = now + COLD_MS
 
-    def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
-        server = self.server
-        if server is None:
-            return
-        server.tick(host.clock.now_ms * 1000)
-        new = server.log[self._logged:][-20:]
-        if self.log is not None and new:
-            self.log.write("".join(pg_line(t // 1000, pid or proc.pid, severity, message)
-                                   for t, pid, severity, message in new))
-        self._logged = len(server.log)
+    def _conf_text(self, host: Host) -> str | None:
+        return None
+
+    def _serve(self, host: Host, proc: Process, server: PgServer) -> None:
+        self._flush_log(proc, server, last=20)
         fleets = host.world.registered(FLEETS)
         busy = max((f.db_cpu for f in fleets.values()), default=1.0)
         proc.cpu_percent = 0.4
         host.load = _load(host.load, sum(f.active for f in fleets.values()) * 0.9
                           if busy >= 99 else busy / 100 * host.spec.cpus)
-
-    def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
-        if sig is Signal.SIGHUP and self.server is not None:
-            self.server.reload(host.clock.now_ms * 1000)
-            return SignalAction.HANDLED
-        return SignalAction.DEFAULT
-
-    def stop(self, host: Host, proc: Process) -> None:
-        now = host.clock.now_ms
-        if self.server is not None:
-            for backend in self.server.client_backends():
-                self.server.disconnect(backend.pid)
-            self.server.running = False
-        if self.log is not None:
-            self.log.write("".join(pg_line(now, proc.pid, "LOG", text) for text in (
-                "received fast shutdown request", "aborting any active transactions",
-                "database system is shut down")))
-            self.log.close()
 
 
 def _load(old: tuple[float, float, float], running: float) -> tuple[float, float, float]:

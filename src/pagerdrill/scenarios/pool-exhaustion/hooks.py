@@ -16,13 +16,13 @@ from typing import Any
 
 from pagerdrill.game.hookkit import read_text, scenario_vars, variable_host
 from pagerdrill.game.programs import unwrap_program
-from pagerdrill.world.database import PgError, PgServer, Table, attach
+from pagerdrill.world.database import PgServer, Table
 from pagerdrill.world.git import find_repository
 from pagerdrill.world.host import Host
-from pagerdrill.world.process import Process, Program, Signal, SignalAction
-from pagerdrill.world.programs import BOOTING, LogStream
+from pagerdrill.world.process import Process, Program, Signal
+from pagerdrill.world.programs import BOOTING
 from pagerdrill.world.programs.nodeapi import NodeApi, NodeApiSpec, is_leaky
-from pagerdrill.world.programs.postgres import pg_line
+from pagerdrill.world.programs.postgres import BackendProcess, Postmaster, pg_line
 from pagerdrill.world.prometheus import alerting_rules
 from pagerdrill.world.services import JournalEntry
 from pagerdrill.world.watches import restart_watch
@@ -48,10 +48,7 @@ __all__ = [
 
 _MIN = 60_000
 _DAY = 86_400_000
-_AUX = ("autovacuum launcher", "logical replication launcher", "background writer",
-        "checkpointer", "walwriter")  # PgServer's order: child pids match pg_stat_activity
 # postgresql.conf lines the model applies; the rest of the file is the real server's business.
-_CONF_LINE = re.compile(r"^\s*([A-Za-z_]+)\s*=\s*('[^']*'|[^#\s]+)", re.MULTILINE)
 _RELOADABLE = ("idle_in_transaction_session_timeout", "statement_timeout", "lock_timeout",
                "idle_session_timeout", "log_min_duration_statement")
 EXHAUSTED_FOR_MS = 6 * _MIN  # the pool ran dry this long before the page
@@ -81,181 +78,66 @@ class _HostedPgServer(PgServer):
         return pid
 
 
-class _BackendProc:
+class _BackendProc(BackendProcess):
     """A client backend as ps shows it; SIGTERM is pg_terminate_backend, SIGKILL a crash."""
-
-    def __init__(self, server: PgServer) -> None:
-        self.server = server
-        self.synced = True  # the mirror removes it; no termination needed
 
     def start(self, host: Host, proc: Process) -> None:
         proc.cwd = "/var/lib/postgresql/15/main"
 
-    def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
-        return None
-
-    def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
-        return SignalAction.DEFAULT
-
     def stop(self, host: Host, proc: Process) -> None:
-        if self.synced:
+        if self.synced or proc.exit_status != 128 + int(Signal.SIGKILL):
+            super().stop(host, proc)
             return
+        # The postmaster treats a killed backend as a crash and resets every session.
         now_us = host.clock.now_ms * 1000
-        if proc.exit_status == 128 + int(Signal.SIGKILL):
-            # The postmaster treats a killed backend as a crash and resets every session.
-            self.server.log.append((now_us, 0, "LOG", f"server process (PID {proc.pid}) was "
-                                    "terminated by signal 9: Killed"))
-            self.server.log.append((now_us, 0, "LOG", "terminating any other active server "
-                                    "processes"))
-            for backend in self.server.client_backends():
-                self.server.terminate(backend.pid, now_us, "terminating connection because of "
-                                      "crash of another server process")
-        else:
-            self.server.terminate(proc.pid, now_us)
+        self.server.log.append((now_us, 0, "LOG", f"server process (PID {proc.pid}) was "
+                                "terminated by signal 9: Killed"))
+        self.server.log.append((now_us, 0, "LOG", "terminating any other active server "
+                                "processes"))
+        for backend in self.server.client_backends():
+            self.server.terminate(backend.pid, now_us, "terminating connection because of "
+                                  "crash of another server process")
 
 
-def _ps_title(version: str, cluster: str, state: str | None, query: str, user: str | None,
-              database: str | None, addr: str | None, port: int | None) -> str:
-    where = f"{addr}({port})" if addr else "[local]"
-    doing = query.split()[0].upper() if state == "active" and query.split() else (state or "")
-    return f"postgres: {version}/{cluster}: {user} {database} {where} {doing}"
+class PgCluster(Postmaster):
+    """The postmaster of a :class:`PgServer` that outlives restarts (its data directory):
+    its background processes under the server's pids, only the timeouts applied from
+    postgresql.conf, and the sessions' ``user@database`` in its log."""
 
-
-class PgCluster:
-    """The postmaster of a :class:`PgServer` that outlives restarts (its data directory)."""
+    backend_rss_kb, backend_vsz_kb = 11_800, 219_400
+    backend_program = _BackendProc
 
     def __init__(self, port: int = 5432, version: str = "15", cluster: str = "main") -> None:
-        self.port = port
-        self.version = version
-        self.cluster = cluster
-        self.server: PgServer | None = None
-        self.log: LogStream | None = None
-        self.children: list[int] = []
-        self._logged = 0
+        super().__init__(port, version, cluster)
         self._who: dict[int, str] = {}
-        self.backends: set[int] = set()
 
-    @property
-    def log_path(self) -> str:
-        return f"/var/log/postgresql/postgresql-{self.version}-{self.cluster}.log"
+    def _new_server(self, host: Host, proc: Process, now: int) -> PgServer:
+        return _HostedPgServer(host, port=self.port, start_us=now * 1000, first_pid=proc.pid)
 
-    def start(self, host: Host, proc: Process) -> None:
-        now = host.clock.now_ms
-        proc.rss_kb, proc.vsz_kb, proc.cpu_percent = 31_000, 218_000, 0.0
-        proc.cwd = f"/var/lib/postgresql/{self.version}/{self.cluster}"
-        server = host.pg_servers.get(self.port)
-        if server is None:
-            server = attach(host, _HostedPgServer(host, port=self.port, start_us=now * 1000,
-                                                  first_pid=proc.pid))
-        elif not server.running:
-            server.restart(now * 1000)
-            server.running = True
-        self.server = server
-        self.read_conf(host, now * 1000, reload=False)
-        self._logged = len(server.log)
-        self.log = LogStream(host, proc, self.log_path, group="postgres")
-        host.listen(self.port, proc, None, "0.0.0.0")
-        aux = [b for b in server.backends.values() if b.backend_type != "client backend"]
-        for name, backend in zip(_AUX, aux, strict=False):
-            pid = backend.pid if host.procs.get(backend.pid) is None else None
-            child = host.procs.spawn([f"postgres: {self.version}/{self.cluster}: {name} "],
-                                     user="postgres", ppid=proc.pid, rss_kb=6_000,
-                                     vsz_kb=218_000, pid=pid, start_ms=proc.start_ms)
-            child.unit = proc.unit
-            self.children.append(child.pid)
-        if not host.world.facts.get(BOOTING):
-            for text in (f"starting PostgreSQL {server.version} on x86_64-pc-linux-gnu, "
-                         "compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit",
-                         f'listening on IPv4 address "0.0.0.0", port {self.port}',
-                         "database system is ready to accept connections"):
-                self.log.write(pg_line(now, proc.pid, "LOG", text))
+    def _reopen(self, host: Host, server: PgServer, now: int) -> None:
+        if not server.running:
+            super()._reopen(host, server, now)
 
-    def stop(self, host: Host, proc: Process) -> None:
-        now = host.clock.now_ms
-        if self.server is not None:
-            for backend in self.server.client_backends():
-                self.server.disconnect(backend.pid)
-            self.server.running = False
-        if self.log is not None:
-            for text in ("received fast shutdown request", "aborting any active transactions",
-                         "database system is shut down"):
-                self.log.write(pg_line(now, proc.pid, "LOG", text))
-            self.log.close()
-        for pid in [*self.children, *self.backends]:
-            child = host.procs.get(pid)
-            if child is not None and isinstance(child.program, _BackendProc):
-                child.program.synced = True
-            host.procs.exit(pid, 0)
-        self.children.clear()
-        self.backends.clear()
+    def _conf_text(self, host: Host) -> str | None:
+        return read_text(host, self.conf)
 
-    def on_signal(self, host: Host, proc: Process, sig: Signal) -> SignalAction:
-        if sig is Signal.SIGHUP and self.server is not None:
-            now_us = host.clock.now_ms * 1000
-            self.server.reload(now_us)
-            self.read_conf(host, now_us, reload=True)
-            return SignalAction.HANDLED
-        return SignalAction.DEFAULT
-
-    def _mirror(self, host: Host, proc: Process, server: PgServer) -> None:
-        """One process per client backend, titled the way PostgreSQL sets it for ps."""
-        live = {b.pid: b for b in server.client_backends()}
-        for pid in [p for p in self.backends if p not in live]:
-            child = host.procs.get(pid)
-            if child is not None and isinstance(child.program, _BackendProc):
-                child.program.synced = True
-                host.procs.exit(pid, 0)
-            self.backends.discard(pid)
-        for pid, backend in live.items():
-            title = _ps_title(self.version, self.cluster, backend.state, backend.query,
-                              backend.usename, backend.datname, backend.client_addr,
-                              backend.client_port)
-            child = host.procs.get(pid)
-            if pid in self.backends and child is not None:
-                child.argv = [title]
-                continue
-            if child is not None:
-                continue  # the pid is some other process's on this host: no ps line
-            mirror = _BackendProc(server)
-            child = host.procs.spawn([title], user="postgres", ppid=proc.pid, rss_kb=11_800,
-                                     vsz_kb=219_400, pid=pid,
-                                     start_ms=backend.backend_start // 1000, program=mirror)
-            child.unit = proc.unit
-            mirror.synced = False
-            self.backends.add(pid)
-
-    def read_conf(self, host: Host, now_us: int, *, reload: bool) -> None:
-        """Apply the timeouts set in postgresql.conf (on start, and on reload)."""
-        server = self.server
-        text = read_text(host, f"/etc/postgresql/{self.version}/{self.cluster}/postgresql.conf")
-        if server is None or text is None:
+    def _apply(self, server: PgServer, name: str, value: str, now_us: int, *,
+               startup: bool) -> None:
+        """Only the timeouts; a reload logs each value it changes."""
+        if name not in _RELOADABLE:
             return
-        for match in _CONF_LINE.finditer(text):
-            name, value = match.group(1).lower(), match.group(2).strip().strip("'")
-            if name not in _RELOADABLE:
-                continue
-            try:
-                before = server.setting(name).setting
-                server.set_setting(name, value)
-            except PgError:
-                server.log.append((now_us, 0, "LOG", f'invalid value for parameter "{name}": '
-                                   f'"{value}"'))
-                continue
-            if reload and server.setting(name).setting != before:
-                server.log.append((now_us, 0, "LOG", f'parameter "{name}" changed to '
-                                   f'"{value}"'))
+        before = server.setting(name).setting
+        if (self._set(server, name, value, now_us) and not startup
+                and server.setting(name).setting != before):
+            server.log.append((now_us, 0, "LOG", f'parameter "{name}" changed to "{value}"'))
 
-    def tick(self, host: Host, proc: Process, dt_ms: int) -> None:
-        server = self.server
-        if server is None:
-            return
-        server.tick(host.clock.now_ms * 1000)
-        if self.log is not None and len(server.log) > self._logged:
-            text = "".join(pg_line(t // 1000, pid or proc.pid, severity, message,
-                                   self._who.get(pid, ""))
-                           for t, pid, severity, message in server.log[self._logged:])
-            self.log.write(text)
-        self._logged = len(server.log)
+    def _aux(self, host: Host, server: PgServer) -> list[tuple[str, int | None]]:
+        """The server's own background processes, under their pids where those are free."""
+        return [(b.backend_type, b.pid if host.procs.get(b.pid) is None else None)
+                for b in server.backends.values() if b.backend_type != "client backend"]
+
+    def _serve(self, host: Host, proc: Process, server: PgServer) -> None:
+        self._flush_log(proc, server, self._who)
         self._mirror(host, proc, server)
         # log_line_prefix's %u@%d for messages about sessions that are gone by the next tick
         self._who = {b.pid: f"{b.usename}@{b.datname}" for b in server.client_backends()}

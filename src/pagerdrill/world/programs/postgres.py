@@ -5,11 +5,16 @@ the hint ``Check free disk space.``) when a relation cannot grow, and the
 postmaster's ``could not write lock file "postmaster.pid"`` when it cannot even
 start. Reads keep working; writes resume as soon as there is room for a WAL
 segment again, with no restart needed, as in reality.
+
+:class:`Postmaster` is the other model: the postmaster of a :class:`PgServer`
+(SQL, sessions), shared by the database scenarios through small subclasses;
+:class:`PostgresCluster` adds a workload's CPU and the slow-statement log.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +30,15 @@ from .stamps import pg_stamp
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
 
-__all__ = ["PostgresCluster", "PostgresServer", "PostgresSpec", "history_lines", "pg_line"]
+__all__ = [
+    "BackendProcess",
+    "PostgresCluster",
+    "PostgresServer",
+    "PostgresSpec",
+    "Postmaster",
+    "history_lines",
+    "pg_line",
+]
 
 _WAL_SEGMENT = 16 * 1024 * 1024
 _FULL_BELOW = 1024 * 1024  # fewer free bytes than this: relations cannot be extended
@@ -210,7 +223,7 @@ def history_lines(spec: PostgresSpec, pid: int, fill_ms: int, page_ms: int) -> s
     return "".join(out)
 
 
-# -- a cluster serving a PgServer (SQL, sessions, a workload) ---------------------------
+# -- a postmaster serving a PgServer (SQL, sessions, a workload) ------------------------
 
 _CONF_LINE = re.compile(r"^\s*([A-Za-z_]+)\s*=\s*('[^']*'|[^#\s]+)", re.MULTILINE)
 _STARTUP_ONLY = ("shared_preload_libraries",)
@@ -225,13 +238,13 @@ def _ps_title(cluster: str, backend: Backend) -> str:
     return f"postgres: {cluster}: {backend.usename} {backend.datname} {where} {doing}"
 
 
-class _BackendProcess:
+class BackendProcess:
     """A client backend as ps shows it; killing it ends the session (the server survives:
     a SIGTERM is pg_terminate_backend)."""
 
     def __init__(self, server: PgServer) -> None:
         self.server = server
-        self.synced = True  # the cluster removes it; nothing to terminate
+        self.synced = True  # the postmaster removes it; nothing to terminate
 
     def start(self, host: Host, proc: Process) -> None:
         return None
@@ -247,12 +260,17 @@ class _BackendProcess:
             self.server.terminate(proc.pid, host.clock.now_ms * 1000)
 
 
-class PostgresCluster:
+class Postmaster:
     """The postmaster of the host's :class:`PgServer` (kept in ``host.pg_servers``, so it
-    outlives restarts like a data directory): applies postgresql.conf at start and on
-    reload, writes the server's log, shows each client session as a process whose CPU
-    is its share of the workload's (``WORKLOADS``), and logs statements slower than
-    log_min_duration_statement."""
+    outlives restarts like a data directory): starts and stops the server, applies
+    postgresql.conf at start and on reload, writes the server's log, and shows each client
+    session as a process. Scenarios vary it through the class attributes and the
+    ``_new_server``/``_reopen``/``_conf_text``/``_apply``/``_aux``/``_serve`` hooks."""
+
+    start_cpu_percent = 0.0
+    aux_names: tuple[str, ...] = _AUX  # background processes ps shows under the postmaster
+    backend_rss_kb, backend_vsz_kb = 14_200, 221_000
+    backend_program: type[BackendProcess] = BackendProcess
 
     def __init__(self, port: int = 5432, version: str = "15", cluster: str = "main") -> None:
         self.port = port
@@ -264,32 +282,69 @@ class PostgresCluster:
         self.children: list[int] = []
         self.mirrored: set[int] = set()
         self._logged = 0
-        self._slow_logged_ms = 0
 
     @property
     def log_path(self) -> str:
         return f"/var/log/postgresql/postgresql-{self.cluster.replace('/', '-')}.log"
 
+    # -- hooks ---------------------------------------------------------------------------
+
+    def _new_server(self, host: Host, proc: Process, now: int) -> PgServer:
+        """The server at the first start; later starts find it in ``host.pg_servers``."""
+        return PgServer(port=self.port, start_us=now * 1000, first_pid=proc.pid)
+
+    def _reopen(self, host: Host, server: PgServer, now: int) -> None:
+        """A later start: the kept server comes back as after a fast restart."""
+        server.restart(now * 1000)
+        server.running = True
+
+    def _conf_text(self, host: Host) -> str | None:
+        """postgresql.conf as the postmaster reads it (a read: its atime moves)."""
+        try:
+            return b"".join(host.fs.read_stream(host.fs.lookup(self.conf))).decode()
+        except FsError:
+            return None
+
+    def _apply(self, server: PgServer, name: str, value: str, now_us: int, *,
+               startup: bool) -> None:
+        """One postgresql.conf setting: every known one at start, all but postmaster ones
+        on reload (those wait for a restart, as PostgreSQL logs)."""
+        if name in _STARTUP_ONLY:
+            if startup:
+                server.extensions = {v.strip() for v in value.split(",") if v.strip()}
+            return
+        if name in server.settings and (startup or
+                                        server.settings[name].context != "postmaster"):
+            self._set(server, name, value, now_us)
+
+    def _aux(self, host: Host, server: PgServer) -> list[tuple[str, int | None]]:
+        """The background processes to spawn: (name, pid or None for the next free one)."""
+        return [(name, None) for name in self.aux_names]
+
+    def _serve(self, host: Host, proc: Process, server: PgServer) -> None:
+        """Each tick, once the server has advanced: its log, then its sessions for ps."""
+        self._flush_log(proc, server)
+        self._mirror(host, proc, server)
+
+    # -- the program ---------------------------------------------------------------------
+
     def start(self, host: Host, proc: Process) -> None:
         now = host.clock.now_ms
-        proc.rss_kb, proc.vsz_kb, proc.cpu_percent = 31_000, 218_000, 0.3
+        proc.rss_kb, proc.vsz_kb, proc.cpu_percent = 31_000, 218_000, self.start_cpu_percent
         proc.cwd = f"/var/lib/postgresql/{self.cluster}"
         server = host.pg_servers.get(self.port)
         if server is None:
-            server = attach(host, PgServer(port=self.port, start_us=now * 1000,
-                                           first_pid=proc.pid + 20))
+            server = attach(host, self._new_server(host, proc, now))
         else:
-            server.restart(now * 1000)
-            server.running = True
-        server.pid_taken = lambda pid: host.procs.get(pid) is not None
+            self._reopen(host, server, now)
         self.server = server
         self.read_conf(host, now * 1000, startup=True)
         self._logged = len(server.log)
         self.log = LogStream(host, proc, self.log_path, group="postgres")
         host.listen(self.port, proc, None, "0.0.0.0")
-        for name in _AUX:
+        for name, pid in self._aux(host, server):
             child = host.procs.spawn([f"postgres: {self.cluster}: {name} "], user="postgres",
-                                     ppid=proc.pid, rss_kb=6_000, vsz_kb=218_000,
+                                     ppid=proc.pid, rss_kb=6_000, vsz_kb=218_000, pid=pid,
                                      start_ms=proc.start_ms)
             child.unit = proc.unit
             self.children.append(child.pid)
@@ -301,29 +356,25 @@ class PostgresCluster:
                 "database system is ready to accept connections")))
 
     def read_conf(self, host: Host, now_us: int, *, startup: bool) -> None:
-        """Apply postgresql.conf: every known setting at start, all but postmaster ones
-        on reload (those wait for a restart, as PostgreSQL logs)."""
+        """Apply postgresql.conf (at start, and on reload) through ``_apply``."""
+        text = self._conf_text(host)
         server = self.server
-        try:
-            text = b"".join(host.fs.read_stream(host.fs.lookup(self.conf))).decode()
-        except FsError:
-            return
-        if server is None:
+        if server is None or text is None:
             return
         for match in _CONF_LINE.finditer(text):
             name, value = match.group(1).lower(), match.group(2).strip().strip("'")
-            if name in _STARTUP_ONLY:
-                if startup:
-                    server.extensions = {v.strip() for v in value.split(",") if v.strip()}
-                continue
-            if name not in server.settings or (not startup and
-                                               server.settings[name].context == "postmaster"):
-                continue
-            try:
-                server.set_setting(name, value)
-            except PgError:
-                server.log.append((now_us, 0, "LOG", f'invalid value for parameter "{name}": '
-                                   f'"{value}"'))
+            self._apply(server, name, value, now_us, startup=startup)
+
+    @staticmethod
+    def _set(server: PgServer, name: str, value: str, now_us: int) -> bool:
+        """Set one value; one the server refuses is logged, as PostgreSQL does."""
+        try:
+            server.set_setting(name, value)
+        except PgError:
+            server.log.append((now_us, 0, "LOG", f'invalid value for parameter "{name}": '
+                               f'"{value}"'))
+            return False
+        return True
 
     def stop(self, host: Host, proc: Process) -> None:
         now = host.clock.now_ms
@@ -338,7 +389,7 @@ class PostgresCluster:
             self.log.close()
         for pid in [*self.children, *self.mirrored]:
             child = host.procs.get(pid)
-            if child is not None and isinstance(child.program, _BackendProcess):
+            if child is not None and isinstance(child.program, BackendProcess):
                 child.program.synced = True
             host.procs.exit(pid, 0)
         self.children.clear()
@@ -356,15 +407,75 @@ class PostgresCluster:
         server = self.server
         if server is None:
             return
-        now = host.clock.now_ms
-        server.tick(now * 1000)
+        server.tick(host.clock.now_ms * 1000)
+        self._serve(host, proc, server)
+
+    def _flush_log(self, proc: Process, server: PgServer, who: Mapping[int, str] | None = None,
+                   last: int | None = None) -> None:
+        """Write what the server logged since the last tick (only the ``last`` lines, if
+        given), with ``user@database`` from ``who`` for the sessions it names."""
+        new = server.log[self._logged:]
+        if last is not None:
+            new = new[-last:]
+        if self.log is not None and new:
+            self.log.write("".join(pg_line(t // 1000, pid or proc.pid, severity, message,
+                                           who.get(pid, "") if who else "")
+                                   for t, pid, severity, message in new))
+        self._logged = len(server.log)
+
+    def _mirror(self, host: Host, proc: Process, server: PgServer, busy: float = 0.0) -> None:
+        """One process per client backend, titled as PostgreSQL sets it; those running
+        (not waiting) share the ``busy`` CPUs."""
+        live = {b.pid: b for b in server.client_backends()}
+        for pid in [p for p in self.mirrored if p not in live]:
+            child = host.procs.get(pid)
+            if child is not None and isinstance(child.program, BackendProcess):
+                child.program.synced = True
+                host.procs.exit(pid, 0)
+            self.mirrored.discard(pid)
+        running = [b for b in live.values() if b.state == "active" and b.wait_event_type is None]
+        share = min(99.9, busy * 100 / max(1, len(running)))
+        for pid, backend in live.items():
+            child = host.procs.get(pid)
+            if pid not in self.mirrored:
+                if child is not None:
+                    continue  # the pid belongs to another process on this host
+                mirror = self.backend_program(server)
+                child = host.procs.spawn([""], user="postgres", ppid=proc.pid,
+                                         rss_kb=self.backend_rss_kb, vsz_kb=self.backend_vsz_kb,
+                                         pid=pid, start_ms=backend.backend_start // 1000,
+                                         program=mirror)
+                child.unit = proc.unit
+                mirror.synced = False
+                self.mirrored.add(pid)
+            if child is not None:
+                child.argv = [_ps_title(self.cluster, backend)]
+                child.cpu_percent = share if backend in running else 0.0
+
+
+class PostgresCluster(Postmaster):
+    """A :class:`Postmaster` whose sessions' CPU is their share of the workload's
+    (``WORKLOADS``), logging statements slower than log_min_duration_statement."""
+
+    start_cpu_percent = 0.3
+
+    def __init__(self, port: int = 5432, version: str = "15", cluster: str = "main") -> None:
+        super().__init__(port, version, cluster)
+        self._slow_logged_ms = 0
+
+    def _new_server(self, host: Host, proc: Process, now: int) -> PgServer:
+        return PgServer(port=self.port, start_us=now * 1000, first_pid=proc.pid + 20)
+
+    def start(self, host: Host, proc: Process) -> None:
+        super().start(host, proc)
+        if self.server is not None:  # its backends are processes here: their pids are free
+            self.server.pid_taken = lambda pid: host.procs.get(pid) is not None
+
+    def _serve(self, host: Host, proc: Process, server: PgServer) -> None:
         workload = host.world.registered(WORKLOADS).get(host.name)
         if workload is not None:
-            self._log_slow(server, workload, now)
-        if self.log is not None and len(server.log) > self._logged:
-            self.log.write("".join(pg_line(t // 1000, pid or proc.pid, severity, message)
-                                   for t, pid, severity, message in server.log[self._logged:]))
-        self._logged = len(server.log)
+            self._log_slow(server, workload, host.clock.now_ms)
+        self._flush_log(proc, server)
         busy = min(workload.cpu_busy, host.spec.cpus) if workload is not None else 0.0
         self._mirror(host, proc, server, busy)
 
@@ -379,31 +490,3 @@ class PostgresCluster:
             if state is not None and query.enabled and state.ms >= limit and not state.blocked:
                 server.log.append((now * 1000, 0, "LOG", f"duration: {state.ms:.3f} ms  execute "
                                    f"<unnamed>: {query.sql}"))
-
-    def _mirror(self, host: Host, proc: Process, server: PgServer, busy: float) -> None:
-        """One process per client backend, titled as PostgreSQL sets it; those running
-        (not waiting) share the CPU the workload needs."""
-        live = {b.pid: b for b in server.client_backends()}
-        for pid in [p for p in self.mirrored if p not in live]:
-            child = host.procs.get(pid)
-            if child is not None and isinstance(child.program, _BackendProcess):
-                child.program.synced = True
-                host.procs.exit(pid, 0)
-            self.mirrored.discard(pid)
-        running = [b for b in live.values() if b.state == "active" and b.wait_event_type is None]
-        share = min(99.9, busy * 100 / max(1, len(running)))
-        for pid, backend in live.items():
-            child = host.procs.get(pid)
-            if pid not in self.mirrored:
-                if child is not None:
-                    continue  # the pid belongs to another process on this host
-                mirror = _BackendProcess(server)
-                child = host.procs.spawn([""], user="postgres", ppid=proc.pid, rss_kb=14_200,
-                                         vsz_kb=221_000, pid=pid,
-                                         start_ms=backend.backend_start // 1000, program=mirror)
-                child.unit = proc.unit
-                mirror.synced = False
-                self.mirrored.add(pid)
-            if child is not None:
-                child.argv = [_ps_title(self.cluster, backend)]
-                child.cpu_percent = share if backend in running else 0.0
