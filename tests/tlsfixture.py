@@ -1,5 +1,6 @@
 """A host serving a Let's Encrypt-like chain on :443, and the same files for the real openssl
-(shared by the openssl, curl and certbot tests)."""
+(shared by the openssl, curl and certbot tests); certbot's lineage and renewal configuration
+for shop.example.com (shared by the certbot and renewal tests)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pagerdrill.world.network import HttpResponse
 from pagerdrill.world.process import Process, Signal, SignalAction
 from pagerdrill.world.tls import (
     Chain,
+    install_lineage,
     install_trust_store,
     issue_leaf,
     leaf_key,
@@ -78,3 +80,35 @@ def make_site(tmp_path: Path, now: str) -> TlsSite:
 
 EXPIRED = "2026-04-15T07:42:00Z"  # a day after the certificate expired
 
+
+
+RENEWAL = "/etc/letsencrypt/renewal/shop.example.com.conf"
+_RENEWAL_CONF = """# renew_before_expiry = 30 days
+version = 2.1.0
+archive_dir = /etc/letsencrypt/archive/shop.example.com
+cert = /etc/letsencrypt/live/shop.example.com/cert.pem
+privkey = /etc/letsencrypt/live/shop.example.com/privkey.pem
+chain = /etc/letsencrypt/live/shop.example.com/chain.pem
+fullchain = /etc/letsencrypt/live/shop.example.com/fullchain.pem
+
+[renewalparams]
+account = 0123456789abcdef
+key_type = ecdsa
+{params}
+server = https://acme-v02.api.letsencrypt.org/directory
+"""
+
+
+def renewal_conf(params: str) -> str:
+    """shop.example.com's renewal configuration as certbot 2.1 writes it, with ``params``
+    (authenticator, hooks, webroot...) among its [renewalparams]."""
+    return _RENEWAL_CONF.format(params=params)
+
+
+def install_renewal(host: Host, params: str, issued_ms: int, *, key_seed: int,
+                    serial: int) -> None:
+    """Certbot's lineage for shop.example.com on ``host``: issuance 1 of NAMES (issued at
+    ``issued_ms``, key ``leaf_key(key_seed)``) and its renewal configuration."""
+    chain = issue_leaf(NAMES, leaf_key(key_seed), issued_ms, serial)
+    install_lineage(host.fs, "shop.example.com", chain, 1)
+    host.fs.put(RENEWAL, renewal_conf(params).encode())

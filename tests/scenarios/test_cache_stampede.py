@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
+from tests.scenarios import kit
+from tests.scenarios.kit import output
 
-from pagerdrill.game.loader import load_scenario, validate_scenario
 from pagerdrill.game.model import Scenario
-from pagerdrill.game.replay import expected_outcome, run_script
+from pagerdrill.game.replay import run_script
 from pagerdrill.game.session import Session
 from pagerdrill.world.cache.service import server_on
 from pagerdrill.world.cache.stampede import FLEETS, CacheFleet
 
-FOLDER = Path(__file__).parents[2] / "src/pagerdrill/scenarios/cache-stampede"
+FOLDER = kit.folder("cache-stampede")
 STATES = "psql -c 'SELECT state, count(*) FROM pg_stat_activity GROUP BY state;'"
 WARM = "systemctl start myapp-cache-warm"
 
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(FOLDER, 0)
-
-
-def output(session: Session, line: str) -> str:
-    return session.submit(line).output
+scenario = kit.scenario_fixture(FOLDER)
 
 
 def fleet(session: Session) -> CacheFleet:
@@ -42,14 +34,24 @@ def products(session: Session) -> int:
     return int(output(session, "redis-cli --scan --pattern 'product:*' | wc -l"))
 
 
-def test_validates() -> None:
-    assert validate_scenario(FOLDER) == []
+def product_ttls(session: Session) -> set[int]:
+    """The distinct TTLs of the 400 product keys."""
+    return {int(word) for word in output(
+        session, "printf 'TTL product:%s\\n' $(seq 1001 1400) | redis-cli").split()
+        if word != "(integer)"}
+
+
+def code_fix(scenario: Scenario) -> list[str]:
+    """The solution's code change and deploy (the lock and the jitter), nothing else."""
+    return [line for line in scenario.solution if line.startswith(("cd ", "printf", "git commit",
+                                                                   "systemctl restart"))]
+
+
+test_validates = kit.validates_test(FOLDER)
 
 
 def test_candidates_and_hints(scenario: Scenario) -> None:
-    assert len(scenario.candidates) in range(4, 7)
-    assert sum(c.correct for c in scenario.candidates) == 1
-    assert len(scenario.hints) == 3
+    kit.assert_candidates_and_hints(scenario)
     assert "A cache restart is not a safe non-event" in scenario.debrief.takeaway
     assert "Use TTL jitter by default" in scenario.debrief.takeaway
 
@@ -128,12 +130,8 @@ def test_left_alone_the_stampede_sustains_itself(scenario: Scenario) -> None:
     assert session.outcome.value == "unresolved"
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_solution_resolves_every_seed(seed: int, scenario: Scenario) -> None:
-    session = run_script(scenario, seed, scenario.for_seed(seed).solution)
-    assert [(o.objective.id, o.met) for o in session.objectives] == [
-        ("served", True), ("lock-and-jitter", True), ("runbook", True)]
-    assert session.outcome.value == "resolved" and not session.traps
+test_the_solution_resolves_every_seed = kit.solution_test(
+    FOLDER, range(6), ["served", "lock-and-jitter", "runbook"])
 
 
 def test_warming_refills_the_cache_with_one_ttl(scenario: Scenario) -> None:
@@ -142,9 +140,7 @@ def test_warming_refills_the_cache_with_one_ttl(scenario: Scenario) -> None:
     assert output(session, "redis-cli DBSIZE") == "(integer) 427\n"
     keyspace = output(session, "redis-cli INFO keyspace")
     assert keyspace.startswith("# Keyspace\r\ndb0:keys=427,expires=427,avg_ttl=")
-    ttls = {int(word) for word in output(
-        session, "printf 'TTL product:%s\\n' $(seq 1001 1400) | redis-cli").split()
-        if word != "(integer)"}
+    ttls = product_ttls(session)
     # One TTL for every key: they differ only by when their batch of 100 was written.
     assert len(ttls) == 4 and min(ttls) > 3400 and max(ttls) < 3600
     session.submit("sleep 30")
@@ -155,25 +151,21 @@ def test_warming_refills_the_cache_with_one_ttl(scenario: Scenario) -> None:
 
 def test_the_lock_alone_lets_the_cache_refill(scenario: Scenario) -> None:
     """One rebuild per key: the database gets at most one query per missing key."""
-    fix = [line for line in scenario.solution if line.startswith(("cd ", "printf", "git commit",
-                                                                  "systemctl restart"))]
+    fix = code_fix(scenario)
     session = run_script(scenario, 0, [*fix, "sleep 30"])
     assert fleet(session).deployed.code.locked and fleet(session).deployed.code.jittered
     assert products(session) == 400
-    ttls = {int(word) for word in output(
-        session, "printf 'TTL product:%s\\n' $(seq 1001 1400) | redis-cli").split()
-        if word != "(integer)"}
+    ttls = product_ttls(session)
     assert len(ttls) > 40 and max(ttls) - min(ttls) <= 61 + 10  # randint(-30, 30), written
     assert max(ttls) <= 330  # within a few seconds
     assert session.outcome.value == "resolved"
 
 
 def test_a_mass_expiry_after_the_fix_is_a_blip(scenario: Scenario) -> None:
-    fix = [line for line in scenario.solution if line.startswith(("cd ", "printf", "git commit",
-                                                                  "systemctl restart"))]
+    fix = code_fix(scenario)
     session = run_script(scenario, 0, [WARM, "sleep 120", *fix, "sleep 10",
                                        "redis-cli FLUSHALL", "sleep 30"])
-    assert {h.trap.id for h in session.traps} == {"flushall"}
+    assert kit.trap_ids(session) == {"flushall"}
     assert last(session, "cache_hit_rate") == 95.0
     assert session.outcome.value == "resolved"
 
@@ -183,7 +175,7 @@ def test_flushall_after_warming_brings_the_stampede_back(scenario: Scenario) -> 
     assert session.outcome.value == "mitigated"
     session.submit("redis-cli FLUSHALL")
     session.submit("sleep 30")
-    assert {h.trap.id for h in session.traps} == {"flushall"}
+    assert kit.trap_ids(session) == {"flushall"}
     assert last(session, "api_p99") == 12_000 and last(session, "db_connections") == 800
     assert output(session, "redis-cli DBSIZE") == "(integer) 0\n"  # the sessions too
     assert session.outcome.value == "unresolved"
@@ -192,7 +184,7 @@ def test_flushall_after_warming_brings_the_stampede_back(scenario: Scenario) -> 
 def test_restarting_the_database_makes_it_worse(scenario: Scenario) -> None:
     baseline = run_script(scenario, 0, ["sleep 30"])
     session = run_script(scenario, 0, ["ssh db-01 systemctl restart postgresql", "sleep 30"])
-    assert {h.trap.id for h in session.traps} == {"restart-database"}
+    assert kit.trap_ids(session) == {"restart-database"}
     assert fleet(session).latency_s > 1.5 * fleet(baseline).latency_s  # a cold buffer cache
     assert last(session, "db_connections") == 800
     assert "connections lost across the fleet" in output(
@@ -210,7 +202,7 @@ def test_scaling_up_makes_it_worse(scenario: Scenario) -> None:
     session = run_script(scenario, 0, [
         "sed -i 's/^workers = 16$/workers = 32/' /etc/myapp/gunicorn.conf.py",
         "systemctl restart myapp", "sleep 30"])
-    assert {h.trap.id for h in session.traps} == {"scale-up"}
+    assert kit.trap_ids(session) == {"scale-up"}
     states = output(session, STATES)
     assert re.search(r" active \|\s+998\n", states)  # max_connections 1000, 3 reserved
     log = output(session, "ssh db-01 \"grep -c 'remaining connection slots are reserved' "
@@ -270,14 +262,8 @@ def test_the_runbook_check_wants_a_step_after_the_restart(scenario: Scenario) ->
     assert session.objectives[2].met
 
 
-@pytest.mark.parametrize("seed", [0, 4])
-@pytest.mark.parametrize("name", ["flushall", "restart-database", "scale-up", "rate-limit-only",
-                                  "warm-only"])
-def test_wrong_paths_reach_their_outcome(seed: int, name: str) -> None:
-    scenario = load_scenario(FOLDER, 0).for_seed(seed)
-    expected = scenario.wrong_path_outcomes.get(name) or expected_outcome(name)
-    session = run_script(scenario, seed, scenario.wrong_paths[name])
-    assert session.outcome.value == expected
+test_wrong_paths_reach_their_outcome = kit.wrong_paths_test(
+    FOLDER, [0, 4], ["flushall", "restart-database", "scale-up", "rate-limit-only", "warm-only"])
 
 
 def test_every_flush_is_counted(scenario: Scenario) -> None:

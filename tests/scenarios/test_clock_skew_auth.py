@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import pytest
+from tests.scenarios import kit
 
 from pagerdrill.game.hookkit import read_text
-from pagerdrill.game.loader import load_scenario, validate_scenario
 from pagerdrill.game.model import Scenario
-from pagerdrill.game.replay import expected_outcome, run_script
+from pagerdrill.game.replay import run_script
 from pagerdrill.world.host import Host
 from pagerdrill.world.network import HttpRequest
 from pagerdrill.world.world import World
 
-FOLDER = Path(__file__).parents[2] / "src/pagerdrill/scenarios/clock-skew-auth"
+FOLDER = kit.folder("clock-skew-auth")
 SEEDS = range(8)
+HOOKS = kit.hooks(FOLDER)
 
-
-def _hooks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("clock_skew_hooks", FOLDER / "hooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HOOKS = _hooks()
-
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(FOLDER, 0)
+scenario = kit.scenario_fixture(FOLDER)
+test_validates = kit.validates_test(FOLDER)
 
 
 def bad_host(world: World) -> Host:
@@ -46,10 +30,6 @@ def bad_host(world: World) -> Host:
 
 def journal_text(host: Host, unit: str) -> str:
     return "\n".join(e.message for e in host.journal.entries if e.unit == unit)
-
-
-def test_validates() -> None:
-    assert validate_scenario(FOLDER) == []
 
 
 def test_canonical_seed_is_the_story(scenario: Scenario) -> None:
@@ -68,15 +48,12 @@ def test_canonical_seed_is_the_story(scenario: Scenario) -> None:
     for name in ("auth-01", "auth-03"):
         good = world.host(name)
         assert good is not None and good.clock_synchronized and abs(good.clock_offset_ms) < 1
-    assert len(scenario.candidates) in range(4, 7)
-    assert sum(c.correct for c in scenario.candidates) == 1
-    assert len(scenario.hints) == 3
+    kit.assert_candidates_and_hints(scenario)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_symptoms_lie_the_same_way_on_every_seed(seed: int) -> None:
-    scenario = load_scenario(FOLDER, 0).for_seed(seed)
-    session = run_script(scenario, seed, ["sleep 5"])
+def test_symptoms_lie_the_same_way_on_every_seed(seed: int, scenario: Scenario) -> None:
+    session = run_script(scenario.for_seed(seed), seed, ["sleep 5"])
     world = session.world
     bad = bad_host(world)
     # A fraction of logins fail, well above the 0.4% baseline, not all of them.
@@ -97,43 +74,33 @@ def test_symptoms_lie_the_same_way_on_every_seed(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_the_solution_resolves_every_seed(seed: int) -> None:
-    scenario = load_scenario(FOLDER, 0)
-    session = run_script(scenario, seed, scenario.for_seed(seed).solution)
-    assert [(o.objective.id, o.met) for o in session.objectives] == [
-        ("logins", True), ("clock", True), ("offset-alert", True)]
-    assert session.outcome.value == "resolved" and not session.traps
+def test_the_solution_resolves_every_seed(seed: int, scenario: Scenario) -> None:
+    session = kit.assert_resolves(scenario, seed, ["logins", "clock", "offset-alert"])
     bad = bad_host(session.world)
     assert abs(bad.clock_offset_ms) < 1 and bad.clock_synchronized
 
 
-@pytest.mark.parametrize("seed", [0, 6])
-@pytest.mark.parametrize("name", ["restart-authsvc", "raise-leeway", "date-by-hand",
-                                  "drain-node", "start-not-enable"])
-def test_wrong_paths_reach_their_outcome(seed: int, name: str) -> None:
-    scenario = load_scenario(FOLDER, 0).for_seed(seed)
-    lines = scenario.wrong_paths[name]
-    expected = scenario.wrong_path_outcomes.get(name) or expected_outcome(name)
-    session = run_script(scenario, seed, lines)
-    assert session.outcome.value == expected
+test_wrong_paths_reach_their_outcome = kit.wrong_paths_test(
+    FOLDER, [0, 6], ["restart-authsvc", "raise-leeway", "date-by-hand", "drain-node",
+                     "start-not-enable"])
 
 
 def test_restarting_authsvc_changes_nothing(scenario: Scenario) -> None:
     session = run_script(scenario, 0, ["ssh auth-02 systemctl restart authsvc", "sleep 30"])
-    assert {h.trap.id for h in session.traps} == {"restart-authsvc"}
+    assert kit.trap_ids(session) == {"restart-authsvc"}
     assert HOOKS.login_401_percent(session.world) > 10
 
 
 def test_a_wide_leeway_mitigates_but_is_flagged_and_resolves_nothing(scenario: Scenario) -> None:
     lines = scenario.wrong_paths["raise-leeway"]
     session = run_script(scenario, 0, lines)
-    assert "raise-leeway" in {h.trap.id for h in session.traps}
+    assert "raise-leeway" in kit.trap_ids(session)
     assert HOOKS.leeway_raised(session.world) and not HOOKS.clock_fixed(session.world)
 
 
 def test_setting_the_clock_by_hand_drifts_away_again(scenario: Scenario) -> None:
     session = run_script(scenario, 0, scenario.wrong_paths["date-by-hand"])
-    assert {h.trap.id for h in session.traps} == {"date-by-hand"}
+    assert kit.trap_ids(session) == {"date-by-hand"}
     bad = bad_host(session.world)
     before = bad.clock_offset_ms
     session.world.advance(3600)

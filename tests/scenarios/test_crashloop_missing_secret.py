@@ -9,33 +9,24 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.scenarios import kit
+from tests.scenarios.kit import output
 from tests.toolkit import run_tool
 from tests.tools.kubectl.apiserver import serve
 from tests.tools.kubectl.realkubectl import real_kubectl, requires_real_kubectl
 
-from pagerdrill.game.loader import load_scenario, validate_scenario
 from pagerdrill.game.model import Scenario
-from pagerdrill.game.replay import expected_outcome, run_script
+from pagerdrill.game.replay import run_script
 from pagerdrill.game.session import Session
 from pagerdrill.world.cluster import find_cluster
 
-FOLDER = Path(__file__).parents[2] / "src/pagerdrill/scenarios/crashloop-missing-secret"
+FOLDER = kit.folder("crashloop-missing-secret")
 POD = "myapp-7d9f8b-xkj2p"
 APP_ERROR = ("Error: Required environment variable DATABASE_PASSWORD is not set\n"
              "Process exited with code 1\n")
 
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(FOLDER, 0)
-
-
-def output(session: Session, line: str) -> str:
-    return session.submit(line).output
-
-
-def test_validates() -> None:
-    assert validate_scenario(FOLDER) == []
+scenario = kit.scenario_fixture(FOLDER)
+test_validates = kit.validates_test(FOLDER)
 
 
 def test_seed_zero_get_pods_is_the_seed_picture(scenario: Scenario) -> None:
@@ -135,13 +126,13 @@ def test_copying_staging_fails_on_authentication(scenario: Scenario) -> None:
         "kubectl rollout restart deployment/myapp", "sleep 30"])
     logs = output(session, "kubectl logs deployment/myapp --previous")
     assert 'Error: password authentication failed for user "myapp"' in logs
-    assert {h.trap.id for h in session.traps} == {"copy-staging-secret"}
+    assert kit.trap_ids(session) == {"copy-staging-secret"}
     assert session.outcome.value == "unresolved"
 
 
 def test_rollback_mitigates_without_resolving(scenario: Scenario) -> None:
     session = run_script(scenario, 0, ["kubectl rollout undo deployment/myapp", "sleep 5"])
-    assert [(o.objective.id, o.met) for o in session.objectives] == [
+    assert kit.objectives(session) == [
         ("serving", True), ("secret", False), ("pipeline", False)]
     history = output(session, "kubectl rollout history deployment/myapp")
     assert history == ("deployment.apps/myapp \nREVISION  CHANGE-CAUSE\n"
@@ -170,22 +161,15 @@ def test_a_check_after_the_apply_does_not_count(scenario: Scenario) -> None:
     assert not session.objectives[2].met
 
 
-@pytest.mark.parametrize("seed", [0, 1, 3])
-def test_the_solution_resolves(seed: int, scenario: Scenario) -> None:
-    variant = scenario.for_seed(seed)
-    session = run_script(variant, seed, variant.solution)
-    assert [(o.objective.id, o.met) for o in session.objectives] == [
-        ("serving", True), ("secret", True), ("pipeline", True)]
-    assert session.outcome.value == "resolved" and not session.traps
+test_the_solution_resolves = kit.solution_test(
+    FOLDER, [0, 1, 3], ["serving", "secret", "pipeline"])
 
 
 @pytest.mark.parametrize("name", ["copy-staging-secret", "delete-pods-only", "rollback-only",
                                   "secret-in-default-namespace"])
 def test_wrong_paths_reach_their_outcome(name: str, scenario: Scenario) -> None:
     for seed in (0, 4):
-        variant = scenario.for_seed(seed)
-        expected = variant.wrong_path_outcomes.get(name) or expected_outcome(name)
-        assert run_script(variant, seed, variant.wrong_paths[name]).outcome.value == expected
+        kit.assert_wrong_path(scenario, seed, name)
 
 
 REAL_KUBECTL = [

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
-import pytest
+from tests.scenarios import kit
+from tests.scenarios.kit import output
 
-from pagerdrill.game.hooks import HookModules
-from pagerdrill.game.loader import load_scenario, validate_scenario
 from pagerdrill.game.model import Scenario
-from pagerdrill.game.replay import expected_outcome, run_script
+from pagerdrill.game.replay import run_script
 from pagerdrill.game.session import Session
 
-FOLDER = Path(__file__).parents[2] / "src/pagerdrill/scenarios/node-memory-leak"
+FOLDER = kit.folder("node-memory-leak")
 SEEDS = range(6)
 RSS = "curl -s localhost:8080/metrics | grep -E '^(ws_connections_active|process_resident)'"
 
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(FOLDER, 0)
-
-
-def output(session: Session, line: str) -> str:
-    return session.submit(line).output
+scenario = kit.scenario_fixture(FOLDER)
+test_validates = kit.validates_test(FOLDER)
 
 
 def resident_mb(session: Session) -> float:
@@ -32,14 +24,8 @@ def resident_mb(session: Session) -> float:
     return int(text.split()[-1]) / 1024 / 1024
 
 
-def test_validates() -> None:
-    assert validate_scenario(FOLDER) == []
-
-
 def test_canonical_seed_is_the_seed_story(scenario: Scenario) -> None:
-    assert len(scenario.candidates) in range(4, 7)
-    assert sum(c.correct for c in scenario.candidates) == 1
-    assert len(scenario.hints) == 3
+    kit.assert_candidates_and_hints(scenario)
     assert scenario.debrief.takeaway.startswith(
         "Memory leaks in Node.js are almost always about retaining references longer than "
         "necessary. Event listeners are the most common culprit. Take "
@@ -78,12 +64,8 @@ def test_heap_snapshots_show_sockets_far_past_the_live_count(scenario: Scenario)
     assert "--socket (variable)--->  [WebSocket]" in trace
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_solution_resolves_every_seed(seed: int, scenario: Scenario) -> None:
-    session = run_script(scenario, seed, scenario.for_seed(seed).solution)
-    assert [(o.objective.id, o.met) for o in session.objectives] == [
-        ("restart", True), ("listener", True), ("early-warning", True)]
-    assert session.outcome.value == "resolved" and not session.traps
+test_the_solution_resolves_every_seed = kit.solution_test(
+    FOLDER, SEEDS, ["restart", "listener", "early-warning"])
 
 
 def test_the_fix_holds_memory_flat(scenario: Scenario) -> None:
@@ -107,18 +89,13 @@ def test_restart_only_creeps_again(scenario: Scenario) -> None:
     assert session.outcome.value == "mitigated"
 
 
-@pytest.mark.parametrize("seed", [0, 4])
-@pytest.mark.parametrize("name", ["restart-only", "raise-memory-limit", "silence-warning"])
-def test_wrong_paths_reach_their_outcome(seed: int, name: str) -> None:
-    scenario = load_scenario(FOLDER, 0).for_seed(seed)
-    expected = scenario.wrong_path_outcomes.get(name) or expected_outcome(name)
-    session = run_script(scenario, seed, scenario.wrong_paths[name])
-    assert session.outcome.value == expected
+test_wrong_paths_reach_their_outcome = kit.wrong_paths_test(
+    FOLDER, [0, 4], ["restart-only", "raise-memory-limit", "silence-warning"])
 
 
 def test_raising_the_limit_is_a_trap(scenario: Scenario) -> None:
     session = run_script(scenario, 0, scenario.wrong_paths["raise-memory-limit"])
-    assert {h.trap.id for h in session.traps} == {"raise-memory-limit"}
+    assert kit.trap_ids(session) == {"raise-memory-limit"}
 
 
 def test_max_old_space_size_is_a_trap(scenario: Scenario) -> None:
@@ -126,12 +103,12 @@ def test_max_old_space_size_is_a_trap(scenario: Scenario) -> None:
         "sed -i 's|^ExecStart=/usr/bin/node |&--max-old-space-size=4096 |' "
         "/etc/systemd/system/ws-gateway.service",
         "systemctl daemon-reload", "systemctl restart ws-gateway", "sleep 5"])
-    assert {h.trap.id for h in session.traps} == {"max-old-space"}
+    assert kit.trap_ids(session) == {"max-old-space"}
 
 
 def test_kill_9_is_a_trap_and_systemd_restarts_it(scenario: Scenario) -> None:
     session = run_script(scenario, 0, ["kill -9 $(pidof node)", "sleep 10"])
-    assert {h.trap.id for h in session.traps} == {"kill-9"}
+    assert kit.trap_ids(session) == {"kill-9"}
     assert "Active: active (running)" in output(session, "systemctl status ws-gateway")
 
 
@@ -159,7 +136,7 @@ def test_a_fatal_warning_handler_crash_loops(scenario: Scenario) -> None:
 
 def test_rss_history_before_the_page_is_a_saw(scenario: Scenario) -> None:
     """What a dashboard backfill reads: the climb since the last OOM kill, and the one before."""
-    hooks = HookModules(FOLDER).module("hooks")
+    hooks = kit.hooks(FOLDER)
     session = Session(scenario, 0)
     world = session.world
     now = world.clock.now_ms

@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from tests.scenarios import kit
+from tests.scenarios.kit import output
 
-from pagerdrill.game.loader import load_scenario, validate_scenario
 from pagerdrill.game.model import Scenario
-from pagerdrill.game.replay import expected_outcome, run_script
+from pagerdrill.game.replay import run_script
 from pagerdrill.game.session import Session
 from pagerdrill.world.programs.nodeapi import code_problem, is_leaky, read_pool_config
 
-FOLDER = Path(__file__).parents[2] / "src/pagerdrill/scenarios/pool-exhaustion"
+FOLDER = kit.folder("pool-exhaustion")
 SEEDS = range(8)
 STATE_QUERY = "psql -c 'SELECT state, count(*) FROM pg_stat_activity GROUP BY state;'"
 TERMINATE = ("psql -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
              "WHERE state = 'idle in transaction';\"")
 
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(FOLDER, 0)
-
-
-def output(session: Session, line: str) -> str:
-    return session.submit(line).output
-
-
-def test_validates() -> None:
-    assert validate_scenario(FOLDER) == []
+scenario = kit.scenario_fixture(FOLDER)
+test_validates = kit.validates_test(FOLDER)
 
 
 def test_canonical_seed_is_the_seed_story(scenario: Scenario) -> None:
-    assert len(scenario.candidates) in range(4, 7)
-    assert sum(c.correct for c in scenario.candidates) == 1
-    assert len(scenario.hints) == 3
+    kit.assert_candidates_and_hints(scenario)
     session = Session(scenario, 0)
     health = output(session, "curl -i localhost:3000/health")
     assert "HTTP/1.1 503 Service Unavailable" in health
@@ -57,12 +44,8 @@ def test_canonical_seed_is_the_seed_story(scenario: Scenario) -> None:
     assert "+  conn.release();" in history and "finally" not in history
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_solution_resolves_every_seed(seed: int, scenario: Scenario) -> None:
-    session = run_script(scenario, seed, scenario.for_seed(seed).solution)
-    assert [(o.objective.id, o.met) for o in session.objectives] == [
-        ("served", True), ("release", True), ("reclaim", True), ("pool-alert", True)]
-    assert session.outcome.value == "resolved" and not session.traps
+test_the_solution_resolves_every_seed = kit.solution_test(
+    FOLDER, SEEDS, ["served", "release", "reclaim", "pool-alert"])
 
 
 @pytest.mark.parametrize("seed", [0, 5])
@@ -77,21 +60,15 @@ def test_the_fix_holds_over_time(seed: int, scenario: Scenario) -> None:
     assert "idle in transaction" not in output(session, STATE_QUERY)
 
 
-@pytest.mark.parametrize("seed", [0, 3])
-@pytest.mark.parametrize("name", ["restart-postgres-only", "raise-pool-size-only",
-                                  "terminate-only", "server-timeout-only"])
-def test_wrong_paths_reach_their_outcome(seed: int, name: str) -> None:
-    scenario = load_scenario(FOLDER, 0).for_seed(seed)
-    lines = scenario.wrong_paths[name]
-    expected = scenario.wrong_path_outcomes.get(name) or expected_outcome(name)
-    session = run_script(scenario, seed, lines)
-    assert session.outcome.value == expected
+test_wrong_paths_reach_their_outcome = kit.wrong_paths_test(
+    FOLDER, [0, 3], ["restart-postgres-only", "raise-pool-size-only", "terminate-only",
+                     "server-timeout-only"])
 
 
 def test_restarting_postgres_buys_minutes_then_drains(scenario: Scenario) -> None:
     session = run_script(scenario, 0, ["ssh db-01 systemctl restart postgresql", "sleep 10"])
     assert '"status":"ok"' in output(session, "curl -s localhost:3000/health")
-    assert {h.trap.id for h in session.traps} == {"restart-postgres"}
+    assert kit.trap_ids(session) == {"restart-postgres"}
     session.submit("sleep 240")
     assert "Cannot acquire connection" in output(session, "curl -s localhost:3000/health")
     assert session.outcome.value == "unresolved"
@@ -101,7 +78,7 @@ def test_raising_the_pool_is_a_trap(scenario: Scenario) -> None:
     session = run_script(scenario, 0, [
         "sed -i 's/\"max\": 20,/\"max\": 40,/' /srv/myapp/config/production.json",
         "systemctl restart myapp", "sleep 10"])
-    assert {h.trap.id for h in session.traps} == {"raise-pool"}
+    assert kit.trap_ids(session) == {"raise-pool"}
     assert "db_pool_connections_max{service=\"myapp\"} 40" in output(
         session, "curl -s localhost:3000/metrics")
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from tests.scenarios import kit
+from tests.scenarios.kit import output
 
 from pagerdrill.game.hookkit import scenario_vars
-from pagerdrill.game.loader import load_scenario, validate_scenario
 from pagerdrill.game.model import Scenario
-from pagerdrill.game.replay import expected_outcome, run_script
+from pagerdrill.game.replay import run_script
 from pagerdrill.game.session import Session
 from pagerdrill.world.world import Rule
 
-FOLDER = Path(__file__).parents[2] / "src/pagerdrill/scenarios/slow-query-missing-index"
+FOLDER = kit.folder("slow-query-missing-index")
 SEEDS = range(8)
 TOP_BY_TIME = ("psql -c \"SELECT calls, round(total_exec_time) AS total_ms, query FROM "
                "pg_stat_statements ORDER BY total_exec_time DESC LIMIT 5;\"")
@@ -23,24 +22,21 @@ HOT = ("SELECT id, customer_id, status, total_cents, created_at FROM orders WHER
 CREATE = ("psql -c 'CREATE INDEX{} orders_customer_id_status_created_at_idx ON orders "
           "(customer_id, status, created_at);'")
 
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(FOLDER, 0)
+scenario = kit.scenario_fixture(FOLDER)
+test_validates = kit.validates_test(FOLDER)
 
 
-def output(session: Session, line: str) -> str:
-    return session.submit(line).output
-
-
-def test_validates() -> None:
-    assert validate_scenario(FOLDER) == []
+def watch_waiting_locks(session: Session) -> list[int]:
+    """After every tick from now on, how many lock requests on db-01 wait (not granted)."""
+    server = session.world.hosts["db-01"].pg_servers[5432]
+    waiting: list[int] = []
+    session.world.rules.append(Rule("test-watch", lambda w, dt: waiting.append(
+        sum(1 for lock in server.locks if not lock.granted))))
+    return waiting
 
 
 def test_canonical_seed_tells_the_story(scenario: Scenario) -> None:
-    assert len(scenario.candidates) in range(4, 7)
-    assert sum(c.correct for c in scenario.candidates) == 1
-    assert len(scenario.hints) == 3
+    kit.assert_candidates_and_hints(scenario)
     session = Session(scenario, 0)
     journal = output(session, "journalctl -u orders-api -n 10 --no-pager")
     assert "QueuePool limit of size 30 overflow 0 reached" in journal  # it blames the pool
@@ -80,23 +76,11 @@ def test_the_symptoms_on_every_seed(seed: int, scenario: Scenario) -> None:
     assert "feature_flags" in output(session, TOP_BY_CALLS)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_solution_resolves_every_seed(seed: int, scenario: Scenario) -> None:
-    session = run_script(scenario, seed, scenario.for_seed(seed).solution)
-    assert [(o.objective.id, o.met) for o in session.objectives] == [
-        ("latency", True), ("index", True), ("slow-log", True)]
-    assert session.outcome.value == "resolved" and not session.traps
-
-
-@pytest.mark.parametrize("seed", [0, 3])
-@pytest.mark.parametrize("name", ["raise-pool", "restart-postgres", "kill-queries",
-                                  "wrong-column-index", "feature-flag-only",
-                                  "concurrently-in-transaction"])
-def test_wrong_paths_reach_their_outcome(seed: int, name: str) -> None:
-    scenario = load_scenario(FOLDER, 0).for_seed(seed)
-    expected = scenario.wrong_path_outcomes.get(name) or expected_outcome(name)
-    session = run_script(scenario, seed, scenario.wrong_paths[name])
-    assert session.outcome.value == expected
+test_the_solution_resolves_every_seed = kit.solution_test(
+    FOLDER, SEEDS, ["latency", "index", "slow-log"])
+test_wrong_paths_reach_their_outcome = kit.wrong_paths_test(
+    FOLDER, [0, 3], ["raise-pool", "restart-postgres", "kill-queries", "wrong-column-index",
+                     "feature-flag-only", "concurrently-in-transaction"])
 
 
 def test_plain_create_index_blocks_writes_while_it_builds(scenario: Scenario) -> None:
@@ -104,27 +88,21 @@ def test_plain_create_index_blocks_writes_while_it_builds(scenario: Scenario) ->
     session = Session(scenario, 0)
     world = session.world
     server = world.hosts["db-01"].pg_servers[5432]
-    waiting: list[int] = []
-    world.rules.append(Rule("test-watch", lambda w, dt: waiting.append(
-        sum(1 for lock in server.locks if not lock.granted))))
+    waiting = watch_waiting_locks(session)
     errors = world.telemetry.series["error_percent"]
     before = errors[-1].value
     start = world.clock.now_ms
     session.submit(CREATE.format(""))
     during = [s.value for s in errors if s.t_ms > start]
     assert max(waiting) >= 5 and max(during[:-1]) > before + 10
-    assert {h.trap.id for h in session.traps} == {"plain-create-index"}
+    assert kit.trap_ids(session) == {"plain-create-index"}
     assert not any(not lock.granted for lock in server.locks)  # done: the writers went on
     assert [o.met for o in session.objectives] == [True, True, False]
 
 
 def test_concurrently_builds_without_blocking_writes(scenario: Scenario) -> None:
     session = Session(scenario, 0)
-    world = session.world
-    server = world.hosts["db-01"].pg_servers[5432]
-    waiting: list[int] = []
-    world.rules.append(Rule("test-watch", lambda w, dt: waiting.append(
-        sum(1 for lock in server.locks if not lock.granted))))
+    waiting = watch_waiting_locks(session)
     out = output(session, CREATE.format(" CONCURRENTLY"))
     assert out.startswith("CREATE INDEX") and max(waiting) == 0 and not session.traps
     plan = output(session, f'psql -c "EXPLAIN {HOT}"')
@@ -139,7 +117,7 @@ def test_concurrently_in_a_transaction_is_postgresql_error(scenario: Scenario) -
 
 def test_restarting_postgres_helps_for_seconds(scenario: Scenario) -> None:
     session = run_script(scenario, 0, ["ssh db-01 systemctl restart postgresql", "sleep 20"])
-    assert {h.trap.id for h in session.traps} == {"restart-postgres"}
+    assert kit.trap_ids(session) == {"restart-postgres"}
     assert "%Cpu(s):100.0 us" in output(session, "ssh db-01 top -b -n 1")
 
 

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from tests.tlsfixture import RENEWAL, install_renewal, renewal_conf
 from tests.toolkit import run_tool
 
 from pagerdrill.world.host import Host
-from pagerdrill.world.tls import acme_for, install_lineage, issue_leaf, leaf_key
+from pagerdrill.world.tls import acme_for
 
 DAY = 86_400_000
-NAMES = ["shop.example.com", "www.shop.example.com"]
 FRAME = "- " * 39 + "-"
-CONF = """version = 2.1.0
-archive_dir = /etc/letsencrypt/archive/shop.example.com
-cert = /etc/letsencrypt/live/shop.example.com/cert.pem
-privkey = /etc/letsencrypt/live/shop.example.com/privkey.pem
-chain = /etc/letsencrypt/live/shop.example.com/chain.pem
-fullchain = /etc/letsencrypt/live/shop.example.com/fullchain.pem
-
-[renewalparams]
-account = 0123456789abcdef
-{params}
-server = https://acme-v02.api.letsencrypt.org/directory
-key_type = ecdsa
-"""
 APACHE = "pre_hook = systemctl stop apache2\npost_hook = systemctl start apache2\n" \
          "authenticator = standalone"
 
@@ -32,10 +19,7 @@ APACHE = "pre_hook = systemctl stop apache2\npost_hook = systemctl start apache2
 def le_host(host: Host) -> Host:
     """A certificate issued 80 days ago (due), renewed by standalone with Apache's hooks,
     while something else holds port 80."""
-    issued = host.clock.now_ms - 80 * DAY
-    install_lineage(host.fs, "shop.example.com", issue_leaf(NAMES, leaf_key(5), issued, 99), 1)
-    host.fs.put("/etc/letsencrypt/renewal/shop.example.com.conf",
-                CONF.format(params=APACHE).encode())
+    install_renewal(host, APACHE, host.clock.now_ms - 80 * DAY, key_seed=5, serial=99)
     host.listen(80, host.procs.spawn(["nginx: master process"]))
     return host
 
@@ -75,8 +59,7 @@ def test_quiet_prints_only_errors(le_host: Host) -> None:
 
 
 def test_hooks_that_free_port_80_make_it_work(le_host: Host) -> None:
-    le_host.fs.put("/etc/letsencrypt/renewal/shop.example.com.conf", CONF.format(
-        params="authenticator = standalone").encode())
+    le_host.fs.put(RENEWAL, renewal_conf("authenticator = standalone").encode())
     del le_host.listeners[80]
     dry = run_tool(le_host, ["certbot", "renew", "--dry-run"])
     assert dry.status == 0
@@ -94,8 +77,7 @@ def test_hooks_that_free_port_80_make_it_work(le_host: Host) -> None:
 
 
 def test_forced_renewals_hit_the_rate_limit(le_host: Host) -> None:
-    le_host.fs.put("/etc/letsencrypt/renewal/shop.example.com.conf", CONF.format(
-        params="authenticator = standalone").encode())
+    le_host.fs.put(RENEWAL, renewal_conf("authenticator = standalone").encode())
     del le_host.listeners[80]
     for _ in range(5):
         assert run_tool(le_host, ["certbot", "renew", "--force-renewal"]).status == 0

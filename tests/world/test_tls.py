@@ -8,12 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.tlsfixture import NAMES, install_renewal, renewal_conf
 
 from pagerdrill.world.host import Host
 from pagerdrill.world.tls import (
     acme_for,
     hostname_matches,
-    install_lineage,
     issue_leaf,
     leaf_key,
     load_pem_chain,
@@ -30,7 +30,6 @@ from pagerdrill.world.world import World
 
 T0 = 1_780_000_000_000  # 2026-05-28
 DAY = 86_400_000
-NAMES = ["shop.example.com", "www.shop.example.com"]
 OPENSSL = shutil.which("openssl")
 
 
@@ -103,25 +102,8 @@ def test_rate_limit_counts_the_exact_set(world: World) -> None:
     acme.issue(NAMES, T0 + 3 * DAY, 4, staging=False)  # once the oldest leaves the window
 
 
-CONF = """# renew_before_expiry = 30 days
-version = 2.1.0
-archive_dir = /etc/letsencrypt/archive/shop.example.com
-cert = /etc/letsencrypt/live/shop.example.com/cert.pem
-privkey = /etc/letsencrypt/live/shop.example.com/privkey.pem
-chain = /etc/letsencrypt/live/shop.example.com/chain.pem
-fullchain = /etc/letsencrypt/live/shop.example.com/fullchain.pem
-
-[renewalparams]
-account = abc
-{params}
-server = https://acme-v02.api.letsencrypt.org/directory
-"""
-
-
 def lineage_host(host: Host, params: str, issued: int) -> None:
-    install_lineage(host.fs, "shop.example.com", issue_leaf(NAMES, leaf_key(1), issued, 7), 1)
-    host.fs.put("/etc/letsencrypt/renewal/shop.example.com.conf",
-                CONF.format(params=params).encode())
+    install_renewal(host, params, issued, key_seed=1, serial=7)
 
 
 def no_hooks(command: str) -> tuple[int, str, str]:
@@ -129,8 +111,8 @@ def no_hooks(command: str) -> tuple[int, str, str]:
 
 
 def test_parse_renewal_conf_sections() -> None:
-    conf = parse_renewal_conf("/etc/letsencrypt/renewal/x.conf", CONF.format(
-        params="authenticator = webroot\nwebroot_path = /var/www/a,\n[[webroot_map]]\n"
+    conf = parse_renewal_conf("/etc/letsencrypt/renewal/x.conf", renewal_conf(
+        "authenticator = webroot\nwebroot_path = /var/www/a,\n[[webroot_map]]\n"
                "www.shop.example.com = /var/www/b"))
     assert conf.name == "x" and conf.authenticator == "webroot"
     assert conf.webroot_for("shop.example.com") == "/var/www/a"
@@ -153,7 +135,7 @@ def test_standalone_renewal_issues_and_relinks(host: Host) -> None:
     assert report.status == 0 and report.renewed == ["shop.example.com"]
     lineage = Lineage(parse_renewal_conf(
         "/etc/letsencrypt/renewal/shop.example.com.conf",
-        CONF.format(params="authenticator = standalone")), host.fs)
+        renewal_conf("authenticator = standalone")), host.fs)
     assert lineage.latest_version() == 2 and lineage.check_links() is None
     assert host.fs.lookup("/etc/letsencrypt/live/shop.example.com/cert.pem",
                           follow=False).target == "../../archive/shop.example.com/cert2.pem"
