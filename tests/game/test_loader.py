@@ -224,6 +224,17 @@ def test_the_library_spans_three_tiers() -> None:
     assert tiers[Difficulty.ADVANCED] >= 3
 
 
+@pytest.mark.parametrize("folder", builtin_folders(), ids=lambda f: f.name)
+def test_builtin_journals_are_in_time_order_at_the_page(folder: Path) -> None:
+    # journalctl shows write order (as journald's seqnums do): history written out of order
+    # must be sorted by the scenario, except on a host whose clock really jumped back.
+    world = load_scenario(folder).build_world(0)
+    for host in world.hosts.values():
+        times = [entry.t_ms for entry in host.journal.entries]
+        if host.clock_offset_ms == 0:
+            assert times == sorted(times), host.name
+
+
 def test_documented_example_is_the_minimal_fixture() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "scenario-format.md").read_text()
     example = doc.rsplit("```yaml\n", 1)[1].split("```", 1)[0]

@@ -60,6 +60,7 @@ def test_follow_advances_the_world(prod: Host) -> None:
 
 def test_boot_separator_and_kernel(prod: Host) -> None:
     prod.journal.add(JournalEntry(prod.boot_ms - 60_000, "systemd", "Shutting down."))
+    prod.journal.sort_by_time()  # history written after the fact, as scenarios sort it
     prod.kernel_log.append((prod.clock.now_ms - 30_000, "Out of memory: Killed process 9"))
     out = run_tool(prod, ["journalctl", "-o", "short"]).out.splitlines()
     assert out[0] == "Feb 03 23:49:00 web-01 systemd: Shutting down."
@@ -72,3 +73,16 @@ def test_unprivileged_user_gets_the_hint(prod: Host) -> None:
     result = run_tool(prod, ["journalctl", "-u", "myapp"], user="www-data")
     assert result.err.startswith("Hint: You are currently not seeing messages from other users")
     assert result.out == "-- No entries --\n"
+
+
+def test_a_clock_stepped_back_keeps_write_order(host: Host) -> None:
+    # journald shows one machine's entries in the order they were written (by seqnum),
+    # even when the clock jumped back between them; kernel lines merge in by time.
+    for t_ms, message in ((1_000_000, "before the step"), (1_400_000, "clock ahead"),
+                          (1_200_000, "after chronyd stepped the clock back")):
+        host.journal.add(JournalEntry(t_ms, "chronyd", message, "chrony.service", 7))
+    host.kernel_log.append((1_500_000, "e1000e: eth0 NIC Link is Up"))
+    out = run_tool(host, ["journalctl", "-o", "cat", "--no-pager"]).out
+    assert out.splitlines() == ["before the step", "clock ahead",
+                                "after chronyd stepped the clock back",
+                                "e1000e: eth0 NIC Link is Up"]

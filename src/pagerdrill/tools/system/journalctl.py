@@ -23,6 +23,7 @@ Not supported: other boots (-b -1), --list-boots, cursors, -F/--field,
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from dataclasses import dataclass, field
 
@@ -71,9 +72,10 @@ def boot_id(host: Host) -> str:
 
 
 def journal_entries(host: Host) -> list[JournalEntry]:
-    """The journal merged with this boot's kernel messages, in time order."""
+    """The journal in the order it was written (as journald's seqnums keep it, even across
+    a clock stepped back), with this boot's kernel messages merged in by time."""
     kernel = [JournalEntry(t, "kernel", message) for t, message in host.kernel_log]
-    return sorted([*host.journal.entries, *kernel], key=lambda e: e.t_ms)
+    return list(heapq.merge(host.journal.entries, kernel, key=lambda e: e.t_ms))
 
 
 def _parse_priority(text: str) -> tuple[int, int]:
