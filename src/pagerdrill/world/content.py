@@ -130,6 +130,12 @@ class TextSource:
         lines.append(self.pad_line(rng, t_last, room).encode()[:room].ljust(room) + b"\n")
         return b"".join(lines)
 
+    def line_start(self, offset: int) -> int:
+        """The start of the line holding ``offset``: the end of the whole lines before it.
+        A chunk always ends with a newline, so this renders one chunk at most."""
+        index, within = divmod(offset, self.chunk_size)
+        return index * self.chunk_size + self.chunk(index).rfind(b"\n", 0, within) + 1
+
     def read(self, offset: int, length: int) -> bytes:
         parts: list[bytes] = []
         end = offset + length

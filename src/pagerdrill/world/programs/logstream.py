@@ -104,7 +104,9 @@ class LogStream:
         source = self._source
         if source is None or not self.is_open:
             return 0, 0
-        due = source.offset_at(now_ms) - self._cursor
+        # Whole lines only: a writer's line reaches the file at once, so the file never
+        # ends mid-line (and a discrete write never lands inside a generated line).
+        due = source.line_start(source.offset_at(now_ms)) - self._cursor
         if due <= 0:
             return 0, 0
         written = self.host.fs.append_generated(self.inode, source, self._cursor, due)
@@ -123,6 +125,7 @@ class LogStream:
         seed = derive_seed(self.host.world.seed, self.host.name, self.path, "burst", now)
         source = TextSource(f"{self.path}#burst@{now}", seed, make_line, t0_ms=since_ms,
                             bytes_per_second=length / span_s, pad_line=pad_line)
+        length = source.line_start(length)
         written = self.host.fs.append_generated(self.inode, source, 0, length)
         self.last_write_ok = written == length
         return written
