@@ -15,6 +15,7 @@ class HttpRequest:
     host: str
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    client: str = ""  # the peer's address, as the server sees it ("" : a local client)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ At start and on every reload (SIGHUP, ``nginx -s reload``, ``systemctl reload``)
 master reads ``/etc/nginx/nginx.conf`` (:mod:`nginxconf`); a configuration it refuses is
 logged as ``[emerg]`` to error.log and the old one keeps serving, as real nginx does.
 It listens on every port its servers declare and proxies each request to the peers of
-the location's ``proxy_pass``; a peer nobody listens on is nginx's
-``connect() failed (111: Connection refused)`` and, once every peer failed, a 502.
+the location's ``proxy_pass`` (other locations serve files: :mod:`nginxstatic`); a peer
+nobody listens on is nginx's ``connect() failed (111: Connection refused)`` and, once
+every peer failed, a 502.
 Under systemd the unit gets nginx's ExecStartPre=/ExecReload= (``nginx -t -q``), so a
 broken configuration fails ``systemctl reload`` and a restart leaves nginx stopped.
 
@@ -16,7 +17,7 @@ the main server currently gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ from .nginxhost import (
 )
 from .nginxlines import access_lines, access_pad, error_page
 from .nginxroute import Peer, find_location, find_server, proxy_peers
+from .nginxstatic import StaticResponse, serve_static
 from .stamps import nginx_access, nginx_error
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ __all__ = ["CONF_PATH", "NginxProxy", "NginxSpec", "access_lines", "access_pad",
            "failed_reloads", "load_config", "log_emerg", "log_line", "note_failed_reload"]
 
 _VERBOSE = ("notice", "info", "debug")
+_LEVELS = ("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg")
 
 
 @dataclass(frozen=True)
@@ -311,16 +314,32 @@ class NginxProxy:
             return None
         return listener.handler(request)
 
-    def _proxy(self, port: int, request: HttpRequest) -> tuple[int | HttpResponse, list[Peer]]:
+    def _proxy(self, port: int, request: HttpRequest, *, live: bool = False,
+               virtual: Mapping[str, bytes] | None = None,
+               ) -> tuple[int | HttpResponse, list[Peer]]:
         """The answer (a response, or a status for nginx's own page) and the peers that
-        refused the connection on the way."""
+        refused the connection on the way. ``live``: a client's request, which reads files
+        as a worker does (atime) and logs what nginx logs."""
         server = find_server(self.config, port, request.host)
         if server is None:
             return 0, []
         location = find_location(server, request.path)
         ret = location.ret if location and location.ret else server.ret
         if location is None or location.proxy_pass is None:
-            return (ret[0] if ret else 404), []
+            if ret:
+                return ret[0], []
+            served = serve_static(self.host, self.config, server, request, self.spec.version,
+                                  live=live, virtual=virtual)
+            if isinstance(served, Location):  # try_files handed it on (@app, /index.php...)
+                if served.proxy_pass is None:
+                    return (served.ret[0] if served.ret else 500), []
+                location = served
+            else:
+                if live:
+                    for level, message in served.log:
+                        self._log_request_error(level, message, request, server.server_names)
+                return served, []
+        assert location.proxy_pass is not None
         peers = proxy_peers(self.config, location.proxy_pass)
         failed: list[Peer] = []
         for i in range(len(peers)):
@@ -332,34 +351,61 @@ class NginxProxy:
             failed.append(peer)
         return 502, failed
 
-    def respond(self, request: HttpRequest, port: int | None = None) -> HttpResponse:
-        """The proxied answer, without logging (probes and objectives)."""
-        answer, _ = self._proxy(port or self._main_port() or 80, request)
-        return self._shape(answer)
+    def respond(self, request: HttpRequest, port: int | None = None, *,
+                virtual: Mapping[str, bytes] | None = None) -> HttpResponse:
+        """The answer, without logging or reading files as a worker (probes and objectives);
+        ``virtual`` files (path -> bytes) are served as if they were on disk."""
+        answer, _ = self._proxy(port or self._main_port() or 80, request, virtual=virtual)
+        return self._shape(answer, request.method)
 
-    def _shape(self, answer: int | HttpResponse) -> HttpResponse:
+    def _shape(self, answer: int | HttpResponse, method: str = "GET") -> HttpResponse:
         headers = {"Server": f"nginx/{self.spec.version}", "Content-Type": "text/html",
                    "Connection": "keep-alive"}
-        if isinstance(answer, int):
-            return HttpResponse(answer, error_page(answer, self.spec.version), headers)
-        headers["Content-Type"] = answer.headers.get("Content-Type", "text/html")
-        return HttpResponse(answer.status, answer.body, headers)
+        if isinstance(answer, StaticResponse):
+            response = HttpResponse(answer.status, answer.body, dict(answer.headers))
+        elif isinstance(answer, int):
+            response = HttpResponse(answer, error_page(answer, self.spec.version), headers)
+        else:
+            headers["Content-Type"] = answer.headers.get("Content-Type", "text/html")
+            response = HttpResponse(answer.status, answer.body, headers)
+        if method == "HEAD":  # the headers of a GET, no body
+            head = dict(response.headers)
+            head.setdefault("Content-Length", str(len(response.body)))
+            return HttpResponse(response.status, b"", head)
+        return response
 
     def _handler(self, port: int) -> Callable[[HttpRequest], HttpResponse]:
         return lambda request: self.handle(request, port)
 
     def handle(self, request: HttpRequest, port: int | None = None) -> HttpResponse:
-        answer, failed = self._proxy(port or self._main_port() or 80, request)
-        response = self._shape(answer)
+        answer, failed = self._proxy(port or self._main_port() or 80, request, live=True)
+        response = self._shape(answer, request.method)
         now = self.host.clock.now_ms
         line = f"{request.method} {request.path} HTTP/1.1"
         for peer in failed:
             self._log_refused(self.host, line, request, peer)
         agent = request.headers.get("User-Agent", "curl/7.88.1")
         if self.access is not None:
-            self.access.write(f'127.0.0.1 - - [{nginx_access(now)}] "{line}" {response.status} '
-                              f'{len(response.body)} "-" "{agent}"\n')
+            self.access.write(f'{request.client or "127.0.0.1"} - - [{nginx_access(now)}] '
+                              f'"{line}" {response.status} {len(response.body)} "-" '
+                              f'"{agent}"\n')
         return response
+
+    def _log_request_error(self, level: str, message: str, request: HttpRequest,
+                           names: list[str]) -> None:
+        """A request's error line, as nginx writes it when error_log's level lets it in."""
+        wanted = self.config.error_log_level
+        if self.errors_log is None or _LEVELS.index(level) < _LEVELS.index(
+                wanted if wanted in _LEVELS else "error"):
+            return
+        self._conn += 1
+        worker = self.workers[0] if self.workers else self._pid + 1
+        host = request.headers.get("Host") or request.host
+        self.errors_log.write(
+            f"{nginx_error(self.host.clock.now_ms)} [{level}] {worker}#{worker}: *{self._conn} "
+            f"{message}, client: {request.client or '127.0.0.1'}, server: "
+            f"{names[0] if names else ''}, request: \"{request.method} {request.path} "
+            f'HTTP/1.1", host: "{host}"\n')
 
     def backfill_refused(self, since_ms: int, until_ms: int, every_ms: int) -> None:
         """Write the refused connections of users' requests from ``since_ms`` on (a world

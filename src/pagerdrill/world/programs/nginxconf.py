@@ -22,6 +22,7 @@ from .nginxlex import PREFIX, ConfigNode, NginxConfigError, read_tree
 __all__ = [
     "CERTIFICATE_VALIDATORS",
     "CertificateValidator",
+    "Files",
     "Listen",
     "Location",
     "NginxConfig",
@@ -50,12 +51,26 @@ class Listen:
 
 
 @dataclass
+class Files:
+    """The static-file directives set at one level (None: not set here, inherited)."""
+
+    root: str | None = None
+    alias: str | None = None
+    index: list[str] | None = None
+    try_files: list[str] | None = None
+    default_type: str | None = None
+    autoindex: bool | None = None
+    types: dict[str, str] | None = None  # extension -> type, from ``types {}``
+
+
+@dataclass
 class Location:
     modifier: str  # "", "=", "^~", "~", "~*"
     pattern: str
     proxy_pass: str | None = None
     root: str | None = None
     ret: tuple[int, str] | None = None  # return CODE [TEXT|URL]
+    files: Files = field(default_factory=Files)
 
 
 @dataclass
@@ -69,6 +84,7 @@ class ServerBlock:
     locations: list[Location] = field(default_factory=list)
     root: str | None = None
     ret: tuple[int, str] | None = None
+    files: Files = field(default_factory=Files)
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,7 @@ class NginxConfig:
     error_log_level: str = "error"  # nginx's default: [notice] lines are not written
     user_directive: str = ""  # "FILE:LINE" of ``user``, which a non-root nginx warns about
     pid: str = "/run/nginx.pid"
+    http_files: Files = field(default_factory=Files)  # the http level's static directives
 
     @property
     def ports(self) -> list[int]:
@@ -160,6 +177,27 @@ def _resolves(host: str, resolve: Resolver) -> bool:
     parts = host.split(".")
     is_ip = len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
     return is_ip or host.startswith("[") or host == "localhost" or resolve(host)
+
+
+def _files(node: ConfigNode, files: Files) -> None:
+    """Note a static-file directive (the last one wins where nginx would refuse a repeat)."""
+    if node.name == "root":
+        files.root = _full(node.args[0], HTML_PREFIX)
+    elif node.name == "alias":
+        files.alias = _full(node.args[0], HTML_PREFIX)
+    elif node.name == "index":
+        files.index = (files.index or []) + node.args  # several index lines add up
+    elif node.name == "try_files":
+        files.try_files = list(node.args)
+    elif node.name == "default_type":
+        files.default_type = node.args[0]
+    elif node.name == "autoindex":
+        files.autoindex = node.args[0].lower() == "on"
+    elif node.name == "types":
+        files.types = files.types or {}
+        for entry in node.children or []:
+            for ext in entry.args:
+                files.types[ext.lower()] = entry.name
 
 
 def _return(node: ConfigNode) -> tuple[int, str]:
@@ -229,6 +267,7 @@ class _Builder:
                 block.ret = _return(child)
             elif child.name == "location":
                 block.locations.append(self.location(child))
+            _files(child, block.files)
         if not block.listens:
             block.listens.append(Listen("*", 80))
         if ssl_listen is not None and block.ssl_certificate is None:
@@ -256,6 +295,7 @@ class _Builder:
                 location.root = _full(child.args[0], HTML_PREFIX)
             elif child.name == "return":
                 location.ret = _return(child)
+            _files(child, location.files)
         return location
 
     def proxy_pass(self, node: ConfigNode) -> str:
@@ -344,6 +384,8 @@ def parse_config(fs: FileSystem, path: str = "/etc/nginx/nginx.conf", *,
             config.user_directive = f"{node.file}:{node.line}"
         elif node.name == "pid":
             config.pid = _full(node.args[0], "/usr/share/nginx/")
+    for node in http:
+        _files(node, config.http_files)
     builder.http(http)
     builder.finish()
     return config

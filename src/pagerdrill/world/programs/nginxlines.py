@@ -17,7 +17,9 @@ _UA = ('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, lik
 _REQ = ("GET /api/products/{n} HTTP/1.1", "GET /api/cart/{n} HTTP/1.1",
         "POST /api/checkout HTTP/1.1", "GET /api/orders/{n} HTTP/1.1", "GET /health HTTP/1.1",
         "GET /api/search?q=shoes&page={m} HTTP/1.1")
-_REASONS = {200: "OK", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway",
+_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Moved Temporarily",
+            400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            500: "Internal Server Error", 502: "Bad Gateway",
             503: "Service Temporarily Unavailable"}
 
 

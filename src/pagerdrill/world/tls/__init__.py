@@ -25,7 +25,7 @@ from .certs import (
 )
 from .lineage import LE_DIR, Lineage, RenewalConf, install_lineage, parse_renewal_conf, read_bytes
 from .verify import ERRORS, VerifyResult, hostname_matches, verify_chain
-from .webserver import challenge_root
+from .webserver import fetch_challenge
 
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
@@ -41,7 +41,7 @@ __all__ = [
     "RenewalConf",
     "VerifyResult",
     "acme_for",
-    "challenge_root",
+    "fetch_challenge",
     "hostname_matches",
     "install_lineage",
     "install_trust_store",

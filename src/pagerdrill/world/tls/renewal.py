@@ -9,18 +9,22 @@ writes to /var/log/letsencrypt/letsencrypt.log both come from it.
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import errno
+import hashlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pagerdrill.world.errors import FsError
+from pagerdrill.world.network import HttpResponse
 
 from .acme import AcmeError, acme_for
 from .certs import to_ms
 from .lineage import Lineage, install_lineage, parse_renewal_conf, read_bytes, renewal_confs
-from .webserver import CHALLENGE_PREFIX, challenge_root
+from .webserver import CHALLENGE_PREFIX, fetch_challenge
 
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
@@ -94,24 +98,62 @@ def _indent(text: str) -> str:
     return "\n".join(" " + line for line in text.splitlines())
 
 
-def _webroot_problem(host: Host, lineage: Lineage, name: str) -> tuple[str, int] | None:
-    """Why the CA could not fetch ``name``'s challenge from its webroot: (error, status);
-    a status of 0 means certbot itself refused before any request."""
+def _webroot_refusal(lineage: Lineage, host: Host, name: str) -> str | None:
+    """Why certbot's webroot plugin refuses ``name`` before writing anything, or None."""
     root = lineage.conf.webroot_for(name)
     if root is None:
         return ("Missing parts of webroot configuration; please set either --webroot-path "
-                "and --domains, or --webroot-map. Run with  --help webroot for examples.", 0)
+                "and --domains, or --webroot-map. Run with  --help webroot for examples.")
     try:
         is_dir = host.fs.lookup(root).is_dir
     except FsError:
         is_dir = False
-    if not is_dir:
-        return f"{root} does not exist or is not a directory", 0
-    if host.listeners.get(80) is None:
-        return "Connection refused", -1
-    if challenge_root(host, name) != posixpath.normpath(root):
-        return "Invalid response", 404
+    return None if is_dir else f"{root} does not exist or is not a directory"
+
+
+def _challenge_dir(lineage: Lineage, name: str) -> str:
+    root = posixpath.normpath(lineage.conf.webroot_for(name) or "/")
+    return posixpath.join(root, CHALLENGE_PREFIX.strip("/"))
+
+
+def _key_authorization(lineage: Lineage, token: str) -> str:
+    """``TOKEN.THUMBPRINT``: what the challenge file holds (the account key's thumbprint
+    stands in as a digest of the account id)."""
+    account = lineage.conf.params.get("account", "")
+    thumb = base64.urlsafe_b64encode(hashlib.sha256(account.encode()).digest()).rstrip(b"=")
+    return f"{token}.{thumb.decode()}"
+
+
+def _validation_error(host: Host, name: str, token: str, expected: str,
+                      response: HttpResponse | None) -> tuple[str, str] | None:
+    """The CA's verdict on what it fetched: (problem type, detail), or None when valid."""
+    url = f"http://{name}{CHALLENGE_PREFIX}{token}"
+    if response is None:
+        return "connection", f"{host.spec.ip}: Fetching {url}: Connection refused"
+    if response.status != 200:
+        return "unauthorized", f"{host.spec.ip}: Invalid response from {url}: {response.status}"
+    got = response.body.decode(errors="replace").rstrip()  # Boulder trims trailing space
+    if got != expected:
+        return "unauthorized", (f"{host.spec.ip}: The key authorization file from the server "
+                                f'did not match this challenge. Expected "{expected}" '
+                                f'(got "{got[:128]}")')
     return None
+
+
+def _webroot_problem(host: Host, lineage: Lineage, name: str) -> str | None:
+    """What an unattended renewal would meet for ``name`` now: asks the web server what it
+    would answer if certbot wrote the challenge file, without writing it or leaving a log."""
+    refusal = _webroot_refusal(lineage, host, name)
+    if refusal is not None:
+        return refusal
+    token = acme_for(host.world).token(name, host.clock.now_ms)
+    expected = _key_authorization(lineage, token)
+    response = fetch_challenge(host, name, token, imagine={
+        f"{_challenge_dir(lineage, name)}/{token}": expected.encode()})
+    found = _validation_error(host, name, token, expected, response)
+    if found is None:
+        return None
+    return "Connection refused" if found[0] == "connection" else "Invalid response"
 
 
 def _stops_holder(host: Host, command: str | None, port: int) -> bool:
@@ -149,7 +191,7 @@ def renewal_problem(host: Host) -> str | None:
             for name in lineage.names():
                 problem = _webroot_problem(host, lineage, name)
                 if problem is not None:
-                    return problem[0]
+                    return problem
         else:
             return f"The requested {conf.authenticator} plugin does not appear to be installed"
     return None
@@ -172,20 +214,30 @@ def _authenticate(host: Host, lineage: Lineage, names: list[str], report: RenewR
         return
     if auth != "webroot":
         raise _Failed(f"The requested {auth} plugin does not appear to be installed")
-    acme = acme_for(host.world)
-    problems: list[str] = []
     for name in names:
-        found = _webroot_problem(host, lineage, name)
-        if found is None:
-            continue
-        message, status = found
-        if status == 0:
-            raise _Failed(message)
-        url = f"http://{name}{CHALLENGE_PREFIX}{acme.token(name, now_ms)}"
-        detail = (f"{host.spec.ip}: Fetching {url}: Connection refused" if status < 0 else
-                  f"{host.spec.ip}: Invalid response from {url}: {status}")
-        problems.append(f"  Domain: {name}\n  Type:   "
-                        f"{'connection' if status < 0 else 'unauthorized'}\n  Detail: {detail}")
+        refusal = _webroot_refusal(lineage, host, name)
+        if refusal is not None:
+            raise _Failed(refusal)
+    acme = acme_for(host.world)
+    tokens = {name: acme.token(name, now_ms) for name in names}
+    report.log("INFO", "certbot._internal.auth_handler", "Performing the following challenges:")
+    for name in names:
+        report.log("INFO", "certbot._internal.auth_handler", f"http-01 challenge for {name}")
+    created: list[str] = []
+    written: list[str] = []
+    problems: list[str] = []
+    try:
+        for name in names:
+            written.append(_write_challenge(host, lineage, name, tokens[name], report, created))
+        report.log("INFO", "certbot._internal.auth_handler", "Waiting for verification...")
+        for name in names:
+            expected = _key_authorization(lineage, tokens[name])
+            found = _validation_error(host, name, tokens[name], expected,
+                                      fetch_challenge(host, name, tokens[name]))
+            if found is not None:
+                problems.append(f"  Domain: {name}\n  Type:   {found[0]}\n  Detail: {found[1]}")
+    finally:
+        _cleanup(host, report, written, created)
     if problems:
         report.log("ERROR", "certbot._internal.auth_handler",
                    "Certbot failed to authenticate some domains (authenticator: webroot). The "
@@ -195,6 +247,55 @@ def _authenticate(host: Host, lineage: Lineage, names: list[str], report: RenewR
                    "their content from the provided --webroot-path/-w and that files created "
                    "there can be downloaded from the internet.\n")
         raise _Failed("Some challenges have failed.")
+
+
+def _write_challenge(host: Host, lineage: Lineage, name: str, token: str,
+                     report: RenewReport, created: list[str]) -> str:
+    """Write ``name``'s challenge file as the webroot plugin does (root, 0644), creating
+    the missing directories (0755); returns the file's path."""
+    prefix = _challenge_dir(lineage, name)
+    root = posixpath.normpath(lineage.conf.webroot_for(name) or "/")
+    path, announced = root.rstrip("/"), False
+    try:
+        for part in prefix[len(root):].strip("/").split("/"):
+            path = f"{path}/{part}"
+            if not host.fs.exists(path):
+                if not announced:
+                    announced = True
+                    report.log("DEBUG", "certbot._internal.plugins.webroot",
+                               f"Creating root challenges validation dir at {prefix}")
+                host.fs.mkdir(path, mode=0o755)
+                created.append(path)
+        target = f"{prefix}/{token}"
+        report.log("DEBUG", "certbot._internal.plugins.webroot",
+                   f"Attempting to save validation to {target}")
+        inode = host.fs.create(target, mode=0o644)
+        host.fs.write(inode, _key_authorization(lineage, token).encode(), append=False,
+                      path=target)
+    except FsError as error:
+        raise _Failed(f"Couldn't create root for {name} http-01 challenge responses: [Errno "
+                      f"{error.errno}] {error.strerror}: '{error.path}'") from None
+    return target
+
+
+def _cleanup(host: Host, report: RenewReport, written: list[str], created: list[str]) -> None:
+    """Remove the challenge files, then the directories certbot made, if empty."""
+    report.log("INFO", "certbot._internal.auth_handler", "Cleaning up challenges")
+    for path in written:
+        report.log("DEBUG", "certbot._internal.plugins.webroot", f"Removing {path}")
+        try:
+            host.fs.unlink(path)
+        except FsError:
+            continue
+    for path in reversed(created):
+        try:
+            host.fs.rmdir(path)
+        except FsError as error:
+            if error.errno != errno.ENOTEMPTY:
+                report.log("DEBUG", "certbot._internal.plugins.webroot",
+                           f"Error while removing {path}: [Errno {error.errno}] "
+                           f"{error.strerror}")
+    report.log("DEBUG", "certbot._internal.plugins.webroot", "All challenges cleaned up")
 
 
 def _renew_one(host: Host, lineage: Lineage, opts: RenewOptions, run: HookRunner,

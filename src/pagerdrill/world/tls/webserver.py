@@ -1,53 +1,59 @@
-"""What the web server contributes to TLS: where it serves HTTP-01 challenges from, and
+"""What the web server contributes to TLS: the CA's HTTP-01 fetch of a challenge file, and
 nginx's own checks of the certificate files it is pointed at.
 
-The challenge directory is read from the configuration nginx loaded (``proxy.config``):
-the server block for the name on port 80, the location matching
-``/.well-known/acme-challenge/``, and that location's (or the server's) ``root``.
+The CA fetches ``http://NAME/.well-known/acme-challenge/TOKEN`` from the host's port 80
+(the domain's address is the host's), through the listener's handler, as curl does: the
+web server answers it as it answers anyone, with its access and error logs.
 """
 
 from __future__ import annotations
 
-import posixpath
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 
-from pagerdrill.world.programs.nginxconf import CERTIFICATE_VALIDATORS, NginxConfig
-from pagerdrill.world.programs.nginxroute import find_location, find_server
+from pagerdrill.world.network import HttpRequest, HttpResponse
+from pagerdrill.world.programs.nginx import NginxProxy
+from pagerdrill.world.programs.nginxconf import CERTIFICATE_VALIDATORS
 
 from .certs import load_pem_chain
 
 if TYPE_CHECKING:
     from pagerdrill.world.host import Host
 
-__all__ = ["CHALLENGE_PREFIX", "challenge_root", "check_certificate_pair"]
+__all__ = ["CHALLENGE_PREFIX", "VALIDATION_AGENT", "VALIDATION_CLIENT", "check_certificate_pair",
+           "fetch_challenge"]
 
 CHALLENGE_PREFIX = "/.well-known/acme-challenge/"
+# Let's Encrypt's validation servers, as a web server's access log shows them.
+VALIDATION_CLIENT = "66.133.109.36"
+VALIDATION_AGENT = ("Mozilla/5.0 (compatible; Let's Encrypt validation server; "
+                    "+https://www.letsencrypt.org)")
 
 
-def _config(host: Host, port: int) -> NginxConfig | None:
-    listener = host.listeners.get(port)
-    proc = host.procs.get(listener.pid) if listener else None
-    program = proc.program if proc else None
-    config = getattr(getattr(program, "inner", program), "config", None)
-    return config if isinstance(config, NginxConfig) else None
+def fetch_challenge(host: Host, name: str, token: str, *,
+                    imagine: Mapping[str, bytes] | None = None) -> HttpResponse | None:
+    """The answer to the CA's request for ``token`` (None: the connection is refused).
 
-
-def challenge_root(host: Host, name: str) -> str | None:
-    """The directory port 80 serves ``/.well-known/acme-challenge/`` from for ``name``, or
-    None when those requests are proxied, redirected or answered by nginx itself."""
-    config = _config(host, 80)
-    server = find_server(config, 80, name) if config is not None else None
-    if server is None:
+    With ``imagine`` (path -> bytes) it is a probe that leaves no trace: no log line, no
+    atime, and the files given count as written (what a renewal would find right now)."""
+    listener = host.listeners.get(80)
+    if listener is None or listener.address.startswith("127."):
+        return None  # nothing answers the CA from outside
+    request = HttpRequest("GET", CHALLENGE_PREFIX + token, name,
+                          {"Host": name, "User-Agent": VALIDATION_AGENT, "Accept": "*/*",
+                           "Accept-Encoding": "gzip", "Connection": "close"},
+                          client=VALIDATION_CLIENT)
+    if imagine is not None:
+        proc = host.procs.get(listener.pid)
+        program = proc.program if proc else None
+        program = getattr(program, "inner", program)  # a scenario's ConfiguredProgram wrapper
+        if isinstance(program, NginxProxy):
+            return program.respond(request, 80, virtual=imagine)
+    if listener.handler is None:
         return None
-    location = find_location(server, CHALLENGE_PREFIX + "probe")
-    if location is not None and (location.proxy_pass or location.ret):
-        return None
-    if location is None and server.ret:
-        return None
-    root = (location.root if location is not None else None) or server.root
-    return posixpath.normpath(root) if root else None
+    return listener.handler(request)
 
 
 def check_certificate_pair(cert_path: str, cert: bytes, key_path: str, key: bytes) -> str | None:
