@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pagerdrill.world.clock import SimClock
 from pagerdrill.world.errors import FsError, errno
-from pagerdrill.world.fs import BLOCK, FileSystem, Mount
+from pagerdrill.world.fs import BLOCK, ROOT, Cred, FileSystem, Mount
 from pagerdrill.world.lazydir import LazyEntries, LazySpec
 from pagerdrill.world.rng import Rng
 
@@ -137,3 +137,100 @@ def test_a_million_and_a_half_files_cost_a_few_megabytes() -> None:
     finally:
         tracemalloc.stop()
     assert current < 4 << 20, current
+
+
+# -- unlink_at: unlink from a directory already walked to --------------------------------
+
+
+def _state(fs: FileSystem) -> tuple[object, ...]:
+    directory = fs.lookup("/var/lib/php/sessions")
+    mount = fs.mounts[0]
+    assert isinstance(directory.entries, LazyEntries)
+    return (sorted(directory.entries), directory.mtime_ms, directory.ctime_ms,
+            mount.used_inodes, mount.used_bytes, len(directory.entries))
+
+
+def _outcome(fs: FileSystem, path: str, cred: Cred, *, at: bool) -> object:
+    try:
+        if at:
+            parent, name = fs.lookup_parent(path, cred=cred)
+            inode = fs.unlink_at(parent, name, path, cred=cred)
+        else:
+            inode = fs.unlink(path, cred=cred)
+    except FsError as error:
+        return error.errno, error.path
+    # unlink_at gives no inode for an untouched child (None); otherwise the same one.
+    return "removed" if inode is None or inode.nlink == 0 else inode.ino
+
+
+def _twin(mode: int = 0o755) -> FileSystem:
+    fs = make_fs()
+    fill(fs, 50)
+    directory = fs.lookup("/var/lib/php/sessions")
+    directory.mode = mode
+    fs.create("/var/lib/php/sessions/plain", uid=33)
+    fs.mkdir("/var/lib/php/sessions/sub")
+    fs.clock.advance(5_000)
+    return fs
+
+
+def test_unlink_at_drops_an_untouched_child_without_making_its_inode() -> None:
+    fs = make_fs()
+    entries = fill(fs, 50)
+    directory = fs.lookup("/var/lib/php/sessions")
+    mount = fs.mounts[0]
+    inodes, used = mount.used_inodes, mount.used_bytes
+    name = entries.spec.name(7)
+    fs.clock.advance(1_000)
+    path = f"/var/lib/php/sessions/{name}"
+    assert fs.unlink_at(directory, name, path) is None
+    assert not entries.pinned and name not in entries and len(entries) == 49
+    assert (mount.used_inodes, mount.used_bytes) == (inodes - 1, used - BLOCK)
+    assert directory.mtime_ms == directory.ctime_ms == NOW + 1_000
+    with pytest.raises(FsError) as gone:
+        fs.unlink_at(directory, name, path)
+    assert (gone.value.errno, gone.value.path) == (errno.ENOENT, path)
+    # A touched (pinned) child goes as unlink does: the same inode, now nameless.
+    other = entries.spec.name(8)
+    held = fs.lookup(f"/var/lib/php/sessions/{other}")
+    fs.hold(held)
+    assert fs.unlink_at(directory, other, "x") is held and held.nlink == 0
+    assert mount.used_inodes == inodes - 1  # still open: still charged
+    fs.release(held)
+    assert mount.used_inodes == inodes - 2
+
+
+def test_lazy_generated_and_kill() -> None:
+    entries = fill(make_fs(), 10)
+    name = entries.spec.name(3)
+    assert entries.generated(name) == 3 and entries.generated("sess_nope") is None
+    entries.kill(3)
+    assert entries.generated(name) is None and len(entries) == 9 and name not in entries
+
+
+@pytest.mark.parametrize("who", [ROOT, Cred(33, (33,)), Cred(1000, (1000,))])
+@pytest.mark.parametrize("mode", [0o755, 0o1777, 0o777, 0o333, 0o666])
+@given(picks=st.lists(st.sampled_from(["gen0", "gen1", "pinned", "plain", "sub", "missing",
+                                       "long", "gen0"]), min_size=1, max_size=6))
+def test_unlink_at_agrees_with_unlink(who: Cred, mode: int, picks: list[str]) -> None:
+    twins = _twin(mode), _twin(mode)
+    for fs in twins:
+        entries = fs.lookup("/var/lib/php/sessions").entries
+        assert isinstance(entries, LazyEntries)
+        fs.lookup(f"/var/lib/php/sessions/{entries.spec.name(2)}")  # pinned now
+    spec_ = spec(50)
+    names = {"gen0": spec_.name(0), "gen1": spec_.name(1), "pinned": spec_.name(2),
+             "plain": "plain", "sub": "sub", "missing": "sess_" + "f" * 32, "long": "x" * 300}
+    for pick in picks:
+        path = f"/var/lib/php/sessions/{names[pick]}"
+        plain = _outcome(twins[0], path, who, at=False)
+        assert _outcome(twins[1], path, who, at=True) == plain
+        assert _state(twins[0]) == _state(twins[1])
+
+
+def test_unlink_at_needs_a_directory() -> None:
+    fs = make_fs()
+    file = fs.create("/f")
+    with pytest.raises(FsError) as error:
+        fs.unlink_at(file, "x", "/f/x")
+    assert error.value.errno == errno.ENOTDIR

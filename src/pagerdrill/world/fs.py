@@ -425,17 +425,49 @@ class FileSystem:
         parent, name = self.lookup_parent(path, cwd, cred=cred)
         if name in ("", ".", "..") or path.endswith("/") or parent.entries is None:
             inode = self.lookup(path, cwd, follow=False, cred=cred)
-        else:  # the parent is resolved already: one walk, not two (xargs rm of millions)
+            if inode.is_dir:
+                raise FsError(errno.EISDIR, path)
+            self._detach(parent, name, inode, cred, path)
+            return inode
+        # The parent is resolved already: one walk, not two (xargs rm of millions).
+        inode = self._entry(parent, name, cred, path)
+        self._unlink_entry(parent, name, inode, cred, path)
+        return inode
+
+    def unlink_at(self, parent: Inode, name: str, path: str, *, cred: Cred = ROOT
+                  ) -> Inode | None:
+        """``unlink(path)`` once the walk has reached ``parent``, the directory ``path``
+        names ``name`` in (so ``name`` is a plain component: not "", "." or ".."). The
+        same checks and errors as :meth:`unlink`. An untouched generated child of a
+        huge directory goes without ever becoming an :class:`Inode`; then the result
+        is None, else the unlinked inode."""
+        if parent.entries is None:
+            raise FsError(errno.ENOTDIR, path)
+        entries = parent.entries
+        if isinstance(entries, LazyEntries) and name not in entries.extra:
             self._check(parent, 1, cred, path)
-            found = parent.entries.get(name)
-            if found is None:
-                raise FsError(errno.ENAMETOOLONG if len(name) > _NAME_MAX else errno.ENOENT,
-                              path)
-            inode = found
+            index = entries.generated(name)
+            if index is not None and index not in entries.pinned:
+                self._detach_generated(parent, entries, index, cred, path)
+                return None
+        inode = self._entry(parent, name, cred, path)
+        self._unlink_entry(parent, name, inode, cred, path)
+        return inode
+
+    def _entry(self, parent: Inode, name: str, cred: Cred, path: str) -> Inode:
+        """The entry ``name`` of the directory ``parent``: the last step of a walk."""
+        assert parent.entries is not None
+        self._check(parent, 1, cred, path)
+        found = parent.entries.get(name)
+        if found is None:
+            raise FsError(errno.ENAMETOOLONG if len(name) > _NAME_MAX else errno.ENOENT, path)
+        return found
+
+    def _unlink_entry(self, parent: Inode, name: str, inode: Inode, cred: Cred,
+                      path: str) -> None:
         if inode.is_dir:
             raise FsError(errno.EISDIR, path)
         self._detach(parent, name, inode, cred, path)
-        return inode
 
     def rmdir(self, path: str, cwd: str = "/", *, cred: Cred = ROOT) -> None:
         parent, name = self.lookup_parent(path, cwd, cred=cred)
@@ -451,9 +483,7 @@ class FileSystem:
 
     def _detach(self, parent: Inode, name: str, inode: Inode, cred: Cred, path: str) -> None:
         assert parent.entries is not None
-        self._check(parent, 3, cred, path)
-        if parent.mode & 0o1000 and not cred.is_root and cred.uid not in (inode.uid, parent.uid):
-            raise FsError(errno.EPERM, path)
+        self._check_detach(parent, inode.uid, cred, path)
         del parent.entries[name]
         parent.mtime_ms = parent.ctime_ms = self.clock.now_ms
         inode.nlink -= 2 if inode.is_dir else 1
@@ -462,6 +492,22 @@ class FileSystem:
             inode.nlink = 0
             if inode.open_count == 0:
                 self._discharge(inode)
+
+    def _check_detach(self, parent: Inode, owner: int, cred: Cred, path: str) -> None:
+        """May ``cred`` remove a name owned by ``owner`` from ``parent``?"""
+        self._check(parent, 3, cred, path)
+        if parent.mode & 0o1000 and not cred.is_root and cred.uid not in (owner, parent.uid):
+            raise FsError(errno.EPERM, path)
+
+    def _detach_generated(self, parent: Inode, entries: LazyEntries, index: int, cred: Cred,
+                          path: str) -> None:
+        """:meth:`_detach` for an unpinned generated child: one liveness byte and the
+        mount's counters (it holds one inode and one block, nobody holds it open)."""
+        self._check_detach(parent, entries.spec.uid, cred, path)
+        entries.kill(index)
+        parent.mtime_ms = parent.ctime_ms = self.clock.now_ms
+        parent.mount.used_inodes -= 1
+        parent.mount.used_bytes -= BLOCK
 
     def link(self, existing: str, new: str, cwd: str = "/", *, cred: Cred = ROOT) -> Inode:
         inode = self.lookup(existing, cwd, follow=False, cred=cred)

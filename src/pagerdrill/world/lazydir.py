@@ -216,14 +216,22 @@ class LazyEntries(dict[str, "Inode"]):
         self.alive_count -= died + len(pinned)
         return died, pinned
 
-    def _index(self, name: str) -> int | None:
+    def generated(self, name: str) -> int | None:
+        """The index of the live generated child called ``name``, or None."""
         index = self.spec.index(name)
         return index if index is not None and self.alive[index] else None
+
+    def kill(self, index: int) -> None:
+        """Mark the live child ``index`` dead (and forget its inode if pinned)."""
+        assert self.alive[index]
+        self.alive[index] = 0
+        self.alive_count -= 1
+        self.pinned.pop(index, None)
 
     # -- the dict protocol -------------------------------------------------------
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self.extra or self._index(name) is not None)
+        return isinstance(name, str) and (name in self.extra or self.generated(name) is not None)
 
     def __getitem__(self, name: str) -> Inode:
         found = self.get(name)
@@ -234,7 +242,7 @@ class LazyEntries(dict[str, "Inode"]):
     def get(self, name: str, default: Inode | None = None) -> Inode | None:  # type: ignore[override]
         if name in self.extra:
             return self.extra[name]
-        index = self._index(name)
+        index = self.generated(name)
         return default if index is None else self.child(index, pin=True)
 
     def __setitem__(self, name: str, inode: Inode) -> None:
@@ -247,12 +255,10 @@ class LazyEntries(dict[str, "Inode"]):
         if name in self.extra:
             del self.extra[name]
             return
-        index = self._index(name)
+        index = self.generated(name)
         if index is None:
             raise KeyError(name)
-        self.alive[index] = 0
-        self.alive_count -= 1
-        self.pinned.pop(index, None)
+        self.kill(index)
 
     def __iter__(self) -> Iterator[str]:
         name = self.spec.name

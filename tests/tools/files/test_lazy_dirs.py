@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from tests.toolkit import run_tool
 
+from pagerdrill.world.builder import add_linux_host, new_world
+from pagerdrill.world.fs import Kind
 from pagerdrill.world.host import Host
 from pagerdrill.world.lazydir import LazyEntries, LazySpec
 
@@ -138,3 +140,85 @@ def test_stat_f_has_gnu_layout(host: Host, tmp_path: Path) -> None:
     assert missing.err == ("stat: cannot read file system information for '/nope': "
                            "No such file or directory\n")
     assert missing.status == 1
+
+
+# -- rm of many names one by one (xargs rm): the per-file path ---------------------------
+
+
+def _rm_host() -> Host:
+    host = add_linux_host(new_world(seed=0), "web-01")
+    make_dir(host)
+    fs = host.fs
+    fs.create(f"{SESSIONS}/plain", uid=33)
+    fs.mkdir(f"{SESSIONS}/sub", uid=33)
+    fs.create(f"{SESSIONS}/sub/f", uid=33)
+    fs.create(f"{SESSIONS}/link", kind=Kind.LINK, target="sub")
+    fs.mkdir("/srv/ro", parents=True, mode=0o555)
+    fs.create("/srv/ro/f")
+    host.world.clock.advance(60_000)
+    return host
+
+
+def _fs_state(host: Host) -> tuple[object, ...]:
+    fs = host.fs
+    directory = fs.lookup(SESSIONS)
+    mount = fs.mount_for_path(SESSIONS)
+    return (sorted(fs.listdir(directory)), directory.mtime_ms, directory.ctime_ms,
+            mount.used_inodes, mount.used_bytes, fs.exists("/srv/ro/f"))
+
+
+def _rm_cases() -> list[tuple[list[str], str, str]]:
+    spec = LazySpec(COUNT, 11, prefix="sess_")
+    a, b, c = spec.name(0), spec.name(1), spec.name(2)
+    s = SESSIONS
+    return [
+        (["rm", "-f", f"{s}/{a}", f"{s}/{b}", f"{s}/nope", f"{s}/{a}", f"{s}/plain"], "", "root"),
+        (["rm", f"{s}/{a}", f"{s}/{a}", f"{s}/sub", f"{s}/plain/x", f"{s}/{'x' * 300}"], "",
+         "root"),
+        (["rm", "-v", f"{s}/{a}", f"{s}/{b}", f"{s}/link", f"{s}/link/f"], "", "root"),
+        (["rm", "-r", f"{s}/sub", f"{s}/sub/f", f"{s}/link/f", f"{s}/{c}"], "", "root"),
+        (["rm", "-f", f"{s}/link/f", f"{s}/link", f"{s}/link/f", f"{s}/sub/f"], "", "root"),
+        (["rm", "-d", f"{s}/sub", "/srv/ro/f", "/srv/ro/nope"], "", "www-data"),
+        (["rm", "-i", f"{s}/{a}", f"{s}/{b}", f"{s}/plain"], "y\nn\ny\n", "root"),
+        (["rm", a, f"./{b}", f"../sessions/{c}", f"//{s[1:]}/plain", ".", "..", "sub/"], "",
+         "root"),
+        (["rm", "-f", f"{s}/{a}", f"{s}/plain", f"{s}/sub/f", f"{s}/{b}"], "", "www-data"),
+        (["rm", "-f", f"{s}/{a}", f"{s}/plain", f"{s}/{b}"], "", "nobody"),
+        (["xargs", "-0", "rm", "-f"], "\0".join(f"{s}/{spec.name(i)}" for i in
+                                                 (*range(0, 300, 3), 5, 5)), "root"),
+        (["xargs", "rm"], "\n".join(spec.name(i) for i in (*range(290), 7)), "root"),
+    ]
+
+
+@pytest.mark.parametrize(("argv", "stdin", "user"), _rm_cases())
+def test_rm_per_file_path_matches_the_full_walk(monkeypatch: pytest.MonkeyPatch,
+                                                argv: list[str], stdin: str,
+                                                user: str) -> None:
+    from pagerdrill.tools.files import remove
+
+    walked, fast = _rm_host(), _rm_host()
+    with monkeypatch.context() as patch:  # every operand takes the full walk, as before
+        patch.setattr(remove._Remover, "remove_fast", lambda self, path: False)
+        before = run_tool(walked, argv, stdin.encode(), user=user, cwd=SESSIONS)
+    after = run_tool(fast, argv, stdin.encode(), user=user, cwd=SESSIONS)
+    assert (after.out, after.err, after.status) == (before.out, before.err, before.status)
+    assert _fs_state(fast) == _fs_state(walked)
+
+
+def test_xargs_rm_matches_gnu(host: Host, tmp_path: Path) -> None:
+    entries = make_dir(host)
+    materialise(host, entries, tmp_path)
+    host.fs.mkdir(f"{SESSIONS}/sub")
+    (tmp_path / "sessions" / "sub").mkdir()
+    names = sorted(entries)
+    picked = [*names[:40], "nope", names[3], "sub", "sub/x", "x" * 300, *names[-5:]]
+    env = {"LC_ALL": "C", "PATH": "/usr/bin:/bin", "TZ": "UTC"}
+    for argv, data in ((["xargs", "rm"], "\n".join(f"sessions/{n}" for n in picked[:30])),
+                       (["xargs", "-0", "rm", "-f", "-v"],
+                        "\0".join(f"sessions/{n}" for n in picked))):
+        ours = run_tool(host, argv, data.encode(), cwd="/var/lib/php")
+        theirs = subprocess.run(argv, cwd=tmp_path, env=env, input=data, capture_output=True,
+                                text=True, check=False)
+        assert (ours.out, ours.err, ours.status) == \
+            (theirs.stdout, theirs.stderr, theirs.returncode)
+        assert sorted(entries) == sorted(p.name for p in (tmp_path / "sessions").iterdir())

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pagerdrill.tools.text.xargs import _split_words
+
 from .helpers import make_host, sh
 
 
@@ -18,3 +23,11 @@ def test_xargs_replace_and_batches() -> None:
 def test_xargs_unknown_command() -> None:
     result = sh(make_host(), "xargs", "nosuch", stdin=b"a\n")
     assert (result.err, result.status) == ("xargs: nosuch: No such file or directory\n", 127)
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\n\r\x0b\xe9\u2028\x1c")))
+def test_word_splitting_without_quotes_takes_the_quick_path_to_the_same_words(
+        text: str) -> None:
+    # A quoted empty word after a newline sends the same text through the
+    # quote-aware loop; only blanks and newlines separate words (not \r or \v).
+    assert _split_words(text) == _split_words(text + "\n''")[:-1]

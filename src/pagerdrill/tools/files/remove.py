@@ -8,17 +8,19 @@ go, because :meth:`FileSystem.unlink` keeps the inode charged; that is the lesso
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pagerdrill.tools.api import CommandOutput, Invocation
 from pagerdrill.tools.files.common import allowed, child_path, cred_of, file_type, quote
 from pagerdrill.tools.options import Opt, OptionSpec, ParsedArgs, parsed_with
 from pagerdrill.tools.registry import command
 from pagerdrill.world.errors import FsError, errno
-from pagerdrill.world.fs import Cred, Inode, Kind
+from pagerdrill.world.fs import Cred, FileSystem, Inode, Kind
 from pagerdrill.world.lazydir import LazyEntries
 
 __all__ = ["remove_tree", "rm", "rmdir"]
+
+_NAME_MAX = 255  # longer names are ENAMETOOLONG: left to the full walk
 
 _RM = OptionSpec("rm", [
     Opt("f", "force", "force", help="ignore nonexistent files and arguments, never prompt"),
@@ -41,10 +43,21 @@ class _Remover:
     parsed: ParsedArgs
     out: list[str]
     status: int = 0
+    # Each directory the operands name, walked once per invocation (``xargs rm`` of a
+    # million session files): its inode and whether cred may search it, or None when
+    # the operands in it take the full walk. Anything removed that a walk can pass
+    # through (a directory, a symlink) empties it; so does any yield, since the
+    # pipeline's other commands run then.
+    parents: dict[str, tuple[Inode, bool] | None] = field(default_factory=dict)
+    # The flags the per-file path tests, read once.
+    force: bool = field(init=False)
+    verbose: bool = field(init=False)
+    interactive: bool = field(init=False)  # -i: ask before each removal
 
-    @property
-    def interactive(self) -> bool:
-        return self.parsed.get("interactive") == "always" and not self.parsed.flag("force")
+    def __post_init__(self) -> None:
+        self.force = self.parsed.flag("force")
+        self.verbose = self.parsed.flag("verbose")
+        self.interactive = self.parsed.get("interactive") == "always" and not self.force
 
     def ask(self, question: str) -> bool:
         """Prompt on stderr and read the answer from stdin (EOF means no)."""
@@ -69,7 +82,62 @@ class _Remover:
             return False
         return True
 
-    def remove(self, path: str, inode: Inode) -> bool:
+    def parent(self, head: str) -> tuple[Inode, bool] | None:
+        """The directory ``head`` (an operand's dirname, its slash kept) resolves to."""
+        if head in self.parents:
+            return self.parents[head]
+        found: tuple[Inode, bool] | None = None
+        # ".." is left to the full walk: unlink goes by the lexical parent, lookup not.
+        if ".." not in head.split("/"):
+            try:
+                inode = self.inv.host.fs.lookup(head or ".", self.inv.cwd, cred=self.cred)
+            except FsError:
+                inode = None  # the full walk reports it, operand by operand
+            if inode is not None and inode.entries is not None:
+                found = inode, FileSystem.access(inode, 1, self.cred)
+        self.parents[head] = found
+        return found
+
+    def remove_fast(self, path: str) -> bool:
+        """Remove the operand ``path`` from its cached parent; False when it needs the
+        full walk instead (then nothing has happened)."""
+        cut = path.rfind("/") + 1
+        name = path[cut:]
+        if name in ("", ".", "..") or len(name) > _NAME_MAX:
+            return False
+        resolved = self.parents.get(path[:cut]) or self.parent(path[:cut])
+        if resolved is None or not resolved[1] or self.interactive:
+            return False
+        parent, _ = resolved
+        entries = parent.entries
+        assert entries is not None
+        fs = self.inv.host.fs
+        if isinstance(entries, LazyEntries) and name not in entries.extra:
+            # A generated name is a regular file, so rm has nothing to ask or refuse:
+            # unlink it (an untouched one never becomes an inode); a name that is not
+            # there fails with ENOENT here as the walk would.
+            try:
+                fs.unlink_at(parent, name, path, cred=self.cred)
+            except FsError as error:
+                if not (error.errno == errno.ENOENT and self.force):
+                    self.fail(path, error)
+                return True
+            if self.verbose:
+                self.out.append(f"removed {quote(path)}\n")
+            return True
+        inode = entries.get(name)
+        if inode is None:
+            if not self.force:
+                self.fail(path, FsError(errno.ENOENT, path))
+            return True
+        self.remove(path, inode, parent)
+        if inode.kind is not Kind.FILE:
+            self.parents.clear()
+        return True
+
+    def remove(self, path: str, inode: Inode, parent: Inode | None = None) -> bool:
+        """Remove ``path`` (``inode``); ``parent``, when given, is the directory that
+        ``path`` resolves in, already walked."""
         fs = self.inv.host.fs
         if inode.is_dir:
             recursive = self.parsed.flag("recursive")
@@ -106,7 +174,10 @@ class _Remover:
             if not self.ask(f"remove {kind} {quote(path)}"):
                 return False
         try:
-            fs.unlink(path, self.inv.cwd, cred=self.cred)
+            if parent is None:
+                fs.unlink(path, self.inv.cwd, cred=self.cred)
+            else:
+                fs.unlink_at(parent, path[path.rfind("/") + 1:], path, cred=self.cred)
         except FsError as error:
             self.fail(path, error)
             return False
@@ -132,6 +203,12 @@ def rm(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
     remover = _Remover(inv, cred_of(inv), parsed, out)
     preserve = parsed.values.get("preserve_root", True) is not False
     for path in parsed.operands:
+        if remover.remove_fast(path):
+            if out:
+                remover.parents.clear()
+                yield "".join(out).encode()
+                out.clear()
+            continue
         base = posixpath.basename(path.rstrip("/"))
         try:
             inode = inv.host.fs.lookup(path, inv.cwd, follow=False, cred=remover.cred)
@@ -150,7 +227,10 @@ def rm(inv: Invocation, parsed: ParsedArgs) -> CommandOutput:
             remover.status = 1
             continue
         remover.remove(path, inode)
+        if inode.kind is not Kind.FILE:
+            remover.parents.clear()
         if out:
+            remover.parents.clear()
             yield "".join(out).encode()
             out.clear()
     return remover.status

@@ -6,6 +6,7 @@ standard input (GNU gives it /dev/null) and xargs' standard error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pagerdrill.tools.api import ByteInput, CommandOutput, Invocation
@@ -16,6 +17,8 @@ __all__ = ["xargs"]
 
 _BUFFER = 131072  # GNU xargs' default command buffer, well under execve's 2 MiB
 _LIMIT = 2095104  # ARG_MAX less GNU's 2048 bytes of headroom, before the environment
+_SPECIAL = re.compile("['\"\\\\]")  # what makes the word splitter quote-aware
+_WORD = re.compile("[^ \t\n]+")  # blanks and newlines separate words, nothing else
 
 XARGS_SPEC = OptionSpec(
     "xargs",
@@ -61,6 +64,8 @@ def _items(data: bytes, p: ParsedArgs) -> list[str] | str:
 
 
 def _split_words(text: str) -> list[str] | str:
+    if not _SPECIAL.search(text):  # no quotes or backslashes (ls output): one C-level pass
+        return _WORD.findall(text)
     items: list[str] = []
     current: list[str] = []
     started = False
