@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pagerdrill.world.clock import SimClock
 from pagerdrill.world.errors import FsError, errno
 from pagerdrill.world.fs import BLOCK, ROOT, Cred, FileSystem, Mount
-from pagerdrill.world.lazydir import LazyEntries, LazySpec
+from pagerdrill.world.lazydir import LazyEntries, LazySpec, LiveBits
 from pagerdrill.world.rng import Rng
 
 NOW = 1_700_000_000_000
@@ -234,3 +234,40 @@ def test_unlink_at_needs_a_directory() -> None:
     with pytest.raises(FsError) as error:
         fs.unlink_at(file, "x", "/f/x")
     assert error.value.errno == errno.ENOTDIR
+
+
+# -- LiveBits: one bit per child, with the bytearray calls its readers use ---------------
+
+
+@given(st.integers(0, 70), st.lists(st.tuples(st.integers(0, 2), st.integers(-3, 75),
+                                              st.integers(-3, 75)), max_size=40))
+def test_live_bits_agree_with_a_bytearray(size: int,
+                                          ops: list[tuple[int, int, int]]) -> None:
+    bits, ref = LiveBits(size), bytearray(b"\1") * size
+    assert len(bits.data) == (size + 7) // 8
+    for op, lo, hi in ops:
+        if op == 0 and 0 <= lo < size:
+            bits.set(lo, hi & 1)
+            ref[lo] = hi & 1
+        elif op == 1:
+            bits.clear(lo, hi)
+            lo2, hi2 = max(0, lo), min(size, hi)
+            ref[lo2:max(lo2, hi2)] = bytes(max(0, hi2 - lo2))
+        assert [bits[i] for i in range(size)] == list(ref)
+        lo2, hi2 = max(0, lo), min(size, hi)
+        expect = ref.count(1, lo2, hi2) if lo2 < hi2 else 0
+        assert bits.count(1, lo, hi) == expect
+        assert bits.count(0, lo, hi) == max(0, hi2 - lo2) - expect
+        assert bits.rfind(1) == ref.rfind(1) and bits.rfind(0) == ref.rfind(0)
+        assert list(bits.spread(lo, hi)) == [ref[i] if lo <= i < hi else 0
+                                             for i in range(size)]
+
+
+def test_liveness_costs_a_bit_per_child() -> None:
+    entries = fill(make_fs(inodes=200_000), 100_000)
+    assert len(entries.alive.data) == 12_500
+    lo = entries.spec.first_newer(NOW - 10 * DAY)
+    entries.kill_range(0, lo)
+    assert entries.alive.count(1, 0, entries.spec.count) == 100_000 - lo == len(entries)
+    assert sum(1 for _ in entries.names_chunks()) > 0
+    assert sum(len(c) for c in entries.names_chunks()) == len(entries)

@@ -2,7 +2,7 @@
 
 A :class:`LazyEntries` stands in for a directory's ``entries`` dict. Its N
 generated children (session files, cache entries) exist only as an index range
-and one byte of liveness each: child ``i`` has a name derived bijectively from
+and one bit of liveness each: child ``i`` has a name derived bijectively from
 ``i`` (so a name can be looked up without a table), an mtime that grows with
 ``i`` (so "older than X" is an index range), and a size that always fits one
 4 KiB block (so byte totals are ``count * BLOCK``). A child becomes a real
@@ -19,13 +19,92 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pagerdrill.world.fs import Inode
 
-__all__ = ["LazyEntries", "LazySpec"]
+__all__ = ["LazyEntries", "LazySpec", "LiveBits"]
 
 _MASK = (1 << 64) - 1
 _C1, _C2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53  # murmur3's fmix64: a bijection
 _C1_INV, _C2_INV = pow(_C1, -1, 1 << 64), pow(_C2, -1, 1 << 64)
 _C3 = 0x9E3779B97F4A7C15
 _HEX = frozenset("0123456789abcdef")
+_SPREAD = [bytes((b >> j) & 1 for j in range(8)) for b in range(256)]  # a byte's 8 bits
+
+
+class LiveBits:
+    """One bit per child (bit ``i & 7`` of byte ``i >> 3``), with the bytearray calls
+    callers use: ``bits[i]``, ``count(1, lo, hi)``, ``rfind(1)``. A million children
+    take 122 KiB instead of 977."""
+
+    __slots__ = ("data", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data = bytearray(b"\xff") * (size >> 3)
+        if size & 7:
+            self.data.append((1 << (size & 7)) - 1)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> int:
+        if not 0 <= index < self.size:
+            raise IndexError("LiveBits index out of range")
+        return (self.data[index >> 3] >> (index & 7)) & 1
+
+    def set(self, index: int, value: int) -> None:
+        if value:
+            self.data[index >> 3] |= 1 << (index & 7)
+        else:
+            self.data[index >> 3] &= ~(1 << (index & 7)) & 0xFF
+
+    def _ones(self, lo: int, hi: int) -> int:
+        if lo >= hi:
+            return 0
+        a, b = lo >> 3, (hi - 1) >> 3
+        word = int.from_bytes(self.data[a:b + 1], "little") >> (lo & 7)
+        return (word & ((1 << (hi - lo)) - 1)).bit_count()
+
+    def count(self, value: int, lo: int = 0, hi: int | None = None) -> int:
+        """Children in [lo, hi) whose bit is ``value``."""
+        lo, hi = max(0, lo), self.size if hi is None else min(self.size, hi)
+        ones = self._ones(lo, hi)
+        return ones if value else max(0, hi - lo) - ones
+
+    def rfind(self, value: int) -> int:
+        """The highest child whose bit is ``value``, or -1."""
+        if value:
+            top = len(self.data.rstrip(b"\0"))
+            return -1 if top == 0 else (top - 1) * 8 + self.data[top - 1].bit_length() - 1
+        for index in range(self.size - 1, -1, -1):
+            if not self[index]:
+                return index
+        return -1
+
+    def clear(self, lo: int, hi: int) -> None:
+        """Bits [lo, hi) to 0."""
+        lo, hi = max(0, lo), min(self.size, hi)
+        if lo >= hi:
+            return
+        a, b = (lo + 7) >> 3, hi >> 3  # whole bytes inside the range
+        if a > b:  # the range sits inside one byte
+            self.data[lo >> 3] &= ~(((1 << (hi - lo)) - 1) << (lo & 7)) & 0xFF
+            return
+        if lo & 7:
+            self.data[lo >> 3] &= (1 << (lo & 7)) - 1
+        self.data[a:b] = bytes(b - a)
+        if hi & 7:
+            self.data[b] &= ~((1 << (hi & 7)) - 1) & 0xFF
+
+    def spread(self, lo: int = 0, hi: int | None = None) -> bytearray:
+        """A transient byte per child: 1 when alive and within [lo, hi). Hot loops
+        index it without bit arithmetic."""
+        hi = self.size if hi is None else hi
+        out = bytearray(b"".join(map(_SPREAD.__getitem__, self.data)))
+        del out[self.size:]
+        if lo > 0:
+            out[:lo] = bytes(min(lo, self.size))
+        if hi < self.size:
+            out[max(hi, 0):] = bytes(self.size - max(hi, 0))
+        return out
 
 
 @dataclass(frozen=True)
@@ -130,7 +209,7 @@ class LazyEntries(dict[str, "Inode"]):
         super().__init__()
         self.spec = spec
         self.first_ino = first_ino
-        self.alive = bytearray(b"\1") * spec.count
+        self.alive = LiveBits(spec.count)
         self.alive_count = spec.count
         self.pinned: dict[int, Inode] = {}
         self.extra: dict[str, Inode] = {}
@@ -153,10 +232,10 @@ class LazyEntries(dict[str, "Inode"]):
         if n == 0:
             return
         a, b = self.spec.order()
-        alive = self.alive
+        data = self.alive.data  # read live: the consumer may delete children as it goes
         k_index = b
         for _ in range(n):
-            if alive[k_index]:
+            if (data[k_index >> 3] >> (k_index & 7)) & 1:
                 yield k_index
             k_index += a
             if k_index >= n:
@@ -166,6 +245,7 @@ class LazyEntries(dict[str, "Inode"]):
                      chunk: int = 8192) -> Iterator[list[str]]:
         """Names of live children with index in [lo, hi), in readdir order, in chunks.
 
+        Liveness is read once, at the start, as ``list(entries.items())`` would.
         The hot loop of ``find | wc -l`` over a million names: name() inlined."""
         spec = self.spec
         n = spec.count
@@ -173,12 +253,13 @@ class LazyEntries(dict[str, "Inode"]):
         if n == 0:
             return
         a, k_index = spec.order()
-        alive, key, prefix, suffix = self.alive, spec.key, spec.prefix, spec.suffix
+        alive = self.alive.spread(lo, hi)  # the range test folded in
+        key, prefix, suffix = spec.key, spec.prefix, spec.suffix
         mask, c1, c2, c3 = _MASK, _C1, _C2, _C3
         batch: list[str] = []
         append = batch.append
         for _ in range(n):
-            if alive[k_index] and lo <= k_index < hi:
+            if alive[k_index]:
                 x = (k_index + key) & mask
                 x ^= x >> 33
                 x = (x * c1) & mask
@@ -206,25 +287,28 @@ class LazyEntries(dict[str, "Inode"]):
             return 0, []
         inside = [i for i in sorted(self.pinned) if lo <= i < hi]
         died = self.alive.count(1, lo, hi) - len(inside)
-        self.alive[lo:hi] = bytes(hi - lo)
+        self.alive.clear(lo, hi)
         if pinned_too:
             pinned = [self.pinned.pop(i) for i in inside]
         else:
             pinned = []
             for i in inside:
-                self.alive[i] = 1
+                self.alive.set(i, 1)
         self.alive_count -= died + len(pinned)
         return died, pinned
 
     def generated(self, name: str) -> int | None:
         """The index of the live generated child called ``name``, or None."""
         index = self.spec.index(name)
-        return index if index is not None and self.alive[index] else None
+        if index is None or not (self.alive.data[index >> 3] >> (index & 7)) & 1:
+            return None
+        return index
 
     def kill(self, index: int) -> None:
         """Mark the live child ``index`` dead (and forget its inode if pinned)."""
-        assert self.alive[index]
-        self.alive[index] = 0
+        data, bit = self.alive.data, 1 << (index & 7)
+        assert data[index >> 3] & bit
+        data[index >> 3] ^= bit
         self.alive_count -= 1
         self.pinned.pop(index, None)
 

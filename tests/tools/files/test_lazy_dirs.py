@@ -222,3 +222,58 @@ def test_xargs_rm_matches_gnu(host: Host, tmp_path: Path) -> None:
         assert (ours.out, ours.err, ours.status) == \
             (theirs.stdout, theirs.stderr, theirs.returncode)
         assert sorted(entries) == sorted(p.name for p in (tmp_path / "sessions").iterdir())
+
+
+# -- find -exec over a generated directory: by formula, as the per-entry path does -------
+
+
+def _exec_host() -> Host:
+    host = add_linux_host(new_world(seed=0), "web-01")
+    make_dir(host)
+    host.fs.create(f"{SESSIONS}/plain", uid=33)
+    return host
+
+
+@pytest.mark.parametrize(("expression", "user"), [
+    (["-type", "f", "-exec", "rm", "-f", "{}", "+"], "root"),
+    (["-type", "f", "-exec", "rm", "-f", "{}", "+"], "nobody"),
+    (["-type", "f", "-mmin", "+100", "-exec", "rm", "-v", "{}", ";"], "root"),
+    (["-name", "sess_a*", "-print", "-exec", "ls", "-1", "{}", "+", "-print0"], "root"),
+    (["-mmin", "-30", "-exec", "stat", "-c", "%n:{}:%s", "{}", "x{}y", ";", "-print"], "root"),
+    (["-mmin", "-5", "-exec", "nosuchcmd", "{}", ";", "-print"], "root"),
+    (["-mmin", "-5", "-exec", "nosuchcmd", "{}", "+"], "root"),
+    (["-type", "f", "-exec", "wc", "-c", "{}", "+", "-exec", "rm", "{}", "+"], "root"),
+    (["-type", "f", "-exec", "ls", "{}", "+", "-delete"], "root"),
+])
+def test_find_exec_by_formula_matches_the_per_entry_path(expression: list[str],
+                                                        user: str) -> None:
+    walked, fast = _exec_host(), _exec_host()
+    # A trailing -true makes find look at each entry (an Inode per child), as before.
+    before = run_tool(walked, ["find", SESSIONS, *expression, "-true"], user=user)
+    after = run_tool(fast, ["find", SESSIONS, *expression], user=user)
+    assert (after.out, after.err, after.status) == (before.out, before.err, before.status)
+    assert _fs_state(fast) == _fs_state(walked)
+
+
+def test_find_exec_plus_batches_like_gnu_find(tmp_path: Path) -> None:
+    host = add_linux_host(new_world(seed=0), "web-01")
+    spec = LazySpec(4000, 5, prefix="sess_" + "x" * 40, mtime_first_ms=host.clock.now_ms)
+    directory = host.fs.add_lazy_dir(SESSIONS, spec, mode=0o1733)
+    assert isinstance(directory.entries, LazyEntries)
+    materialise(host, directory.entries, tmp_path)
+    args = ["find", "sessions", "-type", "f", "-exec", "wc", "-c", "{}", "+"]
+
+    def batches(out: str) -> list[int]:  # files per run: wc ends each run with "total"
+        sizes, count = [], 0
+        for line in out.splitlines():
+            if line.endswith(" total"):
+                sizes.append(count)
+                count = 0
+            else:
+                count += 1
+        return sizes
+
+    ours = run_tool(host, args, cwd="/var/lib/php").out
+    assert batches(ours) == batches(real(args, tmp_path)) and len(batches(ours)) > 1
+    generic = run_tool(host, [*args, "-true"], cwd="/var/lib/php").out
+    assert generic == ours

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from pagerdrill.tools.api import ByteInput, CommandOutput, Invocation
 from pagerdrill.tools.files.common import (
@@ -26,13 +28,12 @@ from pagerdrill.tools.files.common import (
 from pagerdrill.tools.files.findexpr import FindError, Parsed, Visit, parse_expression
 from pagerdrill.tools.files.findlazy import LazyPlan, lazy_plan, run_lazy
 from pagerdrill.tools.registry import command, lookup
+from pagerdrill.tools.text.xargs import COMMAND_BUFFER, arg_size  # find batches as xargs
 from pagerdrill.world.errors import FsError
 from pagerdrill.world.fs import Cred, Inode, Kind
 from pagerdrill.world.lazydir import LazyEntries
 
 __all__ = ["find"]
-
-_BATCH_MAX = 4096  # names per -exec ... + invocation
 
 
 @dataclass
@@ -44,6 +45,7 @@ class _Runner:
     status: int = 0
     stopped: bool = False
     batches: dict[int, list[str]] = field(default_factory=dict)
+    batch_bytes: dict[int, int] = field(default_factory=dict)
     commands: dict[int, list[str]] = field(default_factory=dict)
     pending: list[bytes] = field(default_factory=list)
     lazy_plan: LazyPlan | None = None
@@ -107,14 +109,43 @@ class _Runner:
         return self.run(argv) == 0
 
     def exec_batch(self, key: int, argv: list[str], path: str) -> None:
-        self.commands[key] = argv
-        names = self.batches.setdefault(key, [])
-        names.append(path)
-        if len(names) >= _BATCH_MAX:
+        # Like GNU find (and xargs): a run holds as many names as fit in 128 KiB of
+        # arguments, each counted with its NUL, the command's own words included.
+        size = arg_size(path)
+        used = self.batch_bytes.get(key)
+        if used is not None and used + size > COMMAND_BUFFER:
             self.flush_batch(key)
+            used = None
+        if used is None:
+            self.commands[key] = argv
+            used = sum(arg_size(arg) for arg in argv)
+        self.batches.setdefault(key, []).append(path)
+        self.batch_bytes[key] = used + size
+
+    def exec_batch_all(self, key: int, argv: list[str], paths: list[str]) -> None:
+        """``exec_batch`` for each path in turn, the sizes summed in bulk."""
+        ends = list(accumulate(map(arg_size, paths), initial=0))  # ends[k]: bytes of paths[:k]
+        i, n = 0, len(paths)
+        while i < n:
+            used = self.batch_bytes.get(key)
+            if used is None:
+                self.commands[key] = argv
+                used = sum(map(arg_size, argv))
+                j = max(i + 1, bisect_right(ends, COMMAND_BUFFER - used + ends[i]) - 1)
+            else:
+                j = bisect_right(ends, COMMAND_BUFFER - used + ends[i]) - 1
+                if j <= i:  # paths[i] does not fit: run what is there first
+                    self.flush_batch(key)
+                    continue
+            self.batches.setdefault(key, []).extend(paths[i:j])
+            self.batch_bytes[key] = used + ends[j] - ends[i]
+            i = j
+            if i < n:  # the next path does not fit
+                self.flush_batch(key)
 
     def flush_batch(self, key: int) -> None:
         names = self.batches.pop(key, [])
+        self.batch_bytes.pop(key, None)
         if names and self.run([*self.commands[key], *names]) != 0:
             self.status = 1
 
@@ -244,7 +275,7 @@ def _walk(runner: _Runner, parsed: Parsed, visit: Visit) -> Iterator[bytes]:
                     runner.flush_output()
                     yield from runner.drain()
                     yield from run_lazy(runner.inv.host.fs, inode, visit.path, plan,
-                                        runner.now_ms, runner.cred, runner.fail)
+                                        runner.now_ms, runner.cred, runner.fail, runner)
             for name, child in children:
                 if runner.stopped:
                     break

@@ -13,9 +13,9 @@ from pagerdrill.tools.api import ByteInput, CommandOutput, Invocation
 from pagerdrill.tools.options import Arg, Opt, OptionSpec, ParsedArgs, parsed_with
 from pagerdrill.tools.registry import command, lookup
 
-__all__ = ["xargs"]
+__all__ = ["COMMAND_BUFFER", "arg_size", "xargs"]
 
-_BUFFER = 131072  # GNU xargs' default command buffer, well under execve's 2 MiB
+COMMAND_BUFFER = 131072  # GNU xargs' default command buffer, well under execve's 2 MiB
 _LIMIT = 2095104  # ARG_MAX less GNU's 2048 bytes of headroom, before the environment
 _SPECIAL = re.compile("['\"\\\\]")  # what makes the word splitter quote-aware
 _WORD = re.compile("[^ \t\n]+")  # blanks and newlines separate words, nothing else
@@ -114,14 +114,14 @@ def _command_lines(p: ParsedArgs, base: list[str], items: list[str],
             yield list(base)
         return
     size_max = int(p.get("max_args") or 0) or len(items)
-    base_size = sum(_size(arg) for arg in base)
+    base_size = sum(arg_size(arg) for arg in base)
     start = 0
     while start < len(items):
         # GNU xargs fills each run to MAX-CHARS: every argument counts with its NUL.
         used, end = base_size, start
         while end < len(items) and end - start < size_max \
-                and used + _size(items[end]) <= max_chars:
-            used += _size(items[end])
+                and used + arg_size(items[end]) <= max_chars:
+            used += arg_size(items[end])
             end += 1
         if end == start:
             yield None
@@ -130,7 +130,8 @@ def _command_lines(p: ParsedArgs, base: list[str], items: list[str],
         start = end
 
 
-def _size(arg: str) -> int:
+def arg_size(arg: str) -> int:
+    """Bytes an argument takes in a command line: its UTF-8 bytes and the NUL."""
     return len(arg.encode("utf-8", "surrogateescape")) + 1
 
 
@@ -164,7 +165,7 @@ def xargs(inv: Invocation, p: ParsedArgs) -> CommandOutput:
     if chars is not None and not chars.isdigit():
         _invalid(inv, chars, "-s")
         return 1
-    max_chars = int(chars) if chars is not None else _BUFFER
+    max_chars = int(chars) if chars is not None else COMMAND_BUFFER
     limit = _LIMIT - sum(len(f"{k}={v}".encode()) + 1 for k, v in inv.env.items())
     if max_chars > limit:  # a warning: GNU goes on with the largest size it can
         inv.error(f"value {max_chars} for -s option should be <= {limit}")
