@@ -376,14 +376,7 @@ def _mount_of(world: World, host_name: str, target: str) -> Any:
 
 
 def _read(world: World, host_name: str, path: str, limit: int) -> bytes | None:
-    fs = _host(world, host_name).fs
-    try:
-        inode = fs.lookup(path)
-    except FsError:
-        return None
-    if inode.content is None:
-        return None
-    return inode.content.read(0, min(limit, inode.content.size))
+    return _host(world, host_name).fs.read_bytes(path, limit)
 
 
 def http_get(world: World, host_name: str, port: int, path: str) -> int | None:

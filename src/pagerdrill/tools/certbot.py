@@ -22,7 +22,7 @@ from pagerdrill.tools.registry import command, lookup
 from pagerdrill.world.host import Host
 from pagerdrill.world.tls import LE_DIR, Lineage, parse_renewal_conf
 from pagerdrill.world.tls.certs import to_ms
-from pagerdrill.world.tls.lineage import read_bytes, renewal_confs
+from pagerdrill.world.tls.lineage import renewal_confs
 from pagerdrill.world.tls.renewal import (
     LOG_PATH,
     SIDE_FRAME,
@@ -144,7 +144,7 @@ def _certificates(inv: Invocation, cert_name: str | None) -> str:
     now = inv.world.clock.now_ms
     blocks = []
     for path in renewal_confs(inv.host.fs):
-        conf = parse_renewal_conf(path, (read_bytes(inv.host.fs, path) or b"").decode())
+        conf = parse_renewal_conf(path, inv.host.fs.read_text(path) or "")
         if cert_name is not None and conf.name != cert_name:
             continue
         lineage = Lineage(conf, inv.host.fs)

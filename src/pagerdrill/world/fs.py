@@ -295,16 +295,22 @@ class FileSystem:
             raise FsError(errno.ENOTDIR, path)
         return node
 
-    def read_text(self, path: str) -> str | None:
-        """The text of the regular file at ``path`` (symlinks followed), or None when there
-        is none. It leaves no trace (no atime): daemons' config reads and objective checks
-        must not change what the player sees."""
+    def read_bytes(self, path: str, limit: int | None = None) -> bytes | None:
+        """The bytes (the first ``limit``) of the regular file at ``path`` (symlinks
+        followed), or None when there is none. It leaves no trace (no atime): daemons'
+        config reads and objective checks must not change what the player sees."""
         try:
             content = self.lookup(path).content
         except FsError:
             return None
-        return None if content is None else content.read(0, content.size).decode(
-            errors="replace")
+        if content is None:
+            return None
+        return content.read(0, content.size if limit is None else min(limit, content.size))
+
+    def read_text(self, path: str) -> str | None:
+        """:meth:`read_bytes` decoded (undecodable bytes replaced)."""
+        data = self.read_bytes(path)
+        return None if data is None else data.decode(errors="replace")
 
     def lookup_parent(self, path: str, cwd: str = "/", *, cred: Cred = ROOT) -> tuple[Inode, str]:
         """The directory that would hold ``path``, and the final name."""

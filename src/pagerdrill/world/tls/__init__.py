@@ -23,7 +23,7 @@ from .certs import (
     pem,
     root_certificate,
 )
-from .lineage import LE_DIR, Lineage, RenewalConf, install_lineage, parse_renewal_conf, read_bytes
+from .lineage import LE_DIR, Lineage, RenewalConf, install_lineage, parse_renewal_conf
 from .verify import ERRORS, VerifyResult, hostname_matches, verify_chain
 from .webserver import fetch_challenge
 
@@ -79,4 +79,4 @@ def install_trust_store(host: Host) -> None:
 
 
 def trusted_roots(host: Host, bundle: str = CA_BUNDLE) -> list[x509.Certificate]:
-    return load_pem_chain(read_bytes(host.fs, bundle) or b"")
+    return load_pem_chain(host.fs.read_bytes(bundle) or b"")

@@ -26,23 +26,11 @@ __all__ = [
     "RenewalConf",
     "install_lineage",
     "parse_renewal_conf",
-    "read_bytes",
     "renewal_confs",
 ]
 
 LE_DIR = "/etc/letsencrypt"
 KINDS = ("cert", "privkey", "chain", "fullchain")
-
-
-def read_bytes(fs: FileSystem, path: str) -> bytes | None:
-    """A file's bytes (following links), or None; reading leaves no trace."""
-    try:
-        inode = fs.lookup(path)
-    except FsError:
-        return None
-    if inode.content is None:
-        return None
-    return inode.content.read(0, inode.content.size)
 
 
 @dataclass
@@ -127,7 +115,7 @@ class Lineage:
         return None
 
     def certificate(self) -> x509.Certificate | None:
-        data = read_bytes(self.fs, self.conf.live("cert"))
+        data = self.fs.read_bytes(self.conf.live("cert"))
         certs = load_pem_chain(data or b"")
         return certs[0] if certs else None
 

@@ -23,7 +23,7 @@ from pagerdrill.world.network import HttpResponse
 
 from .acme import AcmeError, acme_for
 from .certs import to_ms
-from .lineage import Lineage, install_lineage, parse_renewal_conf, read_bytes, renewal_confs
+from .lineage import Lineage, install_lineage, parse_renewal_conf, renewal_confs
 from .webserver import CHALLENGE_PREFIX, fetch_challenge
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def renewal_problem(host: Host) -> str | None:
     the world only: the checks the renewal makes, without running hooks or the CA."""
     for path in renewal_confs(host.fs):
         try:
-            conf = parse_renewal_conf(path, (read_bytes(host.fs, path) or b"").decode())
+            conf = parse_renewal_conf(path, host.fs.read_text(path) or "")
         except ValueError as error:
             return str(error)
         lineage = Lineage(conf, host.fs)
@@ -352,7 +352,7 @@ def renew(host: Host, opts: RenewOptions, run: HookRunner) -> RenewReport:
         report.notify(f"\n{SIDE_FRAME}\nProcessing {path}\n{SIDE_FRAME}")
         name = posixpath.basename(path).removesuffix(".conf")
         try:
-            conf = parse_renewal_conf(path, (read_bytes(host.fs, path) or b"").decode())
+            conf = parse_renewal_conf(path, host.fs.read_text(path) or "")
             lineage = Lineage(conf, host.fs)
             broken = lineage.check_links()
             if broken:
