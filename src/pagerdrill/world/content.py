@@ -136,6 +136,13 @@ class TextSource:
         index, within = divmod(offset, self.chunk_size)
         return index * self.chunk_size + self.chunk(index).rfind(b"\n", 0, within) + 1
 
+    def line_end(self, offset: int) -> int:
+        """Where the line cut at ``offset`` ends (``offset`` itself at a line start)."""
+        if offset == 0:
+            return 0
+        index, within = divmod(offset - 1, self.chunk_size)
+        return index * self.chunk_size + self.chunk(index).find(b"\n", within) + 1
+
     def read(self, offset: int, length: int) -> bytes:
         parts: list[bytes] = []
         end = offset + length

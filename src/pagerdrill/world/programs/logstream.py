@@ -59,6 +59,7 @@ class LogStream:
         """Append ``text``; False (and the tail lost) when the disk is full."""
         if not self.is_open or not text:
             return True
+        self._finish_line()
         data = text.encode()
         if self.inode.mount.avail_bytes < len(data):  # a short line is lost whole, not cut
             self.dropped_bytes += len(data)
@@ -72,6 +73,20 @@ class LogStream:
             return False
         self.last_write_ok = True
         return True
+
+    def _finish_line(self) -> None:
+        """Write the rest of a generated line the chatter stopped inside: the writer's line
+        reached the file whole, so a discrete line never lands inside it. (Chatter flows
+        by the byte; aligning only here keeps ticks from rendering every chunk.)"""
+        source = self._source
+        if source is None:
+            return
+        end = source.line_end(self._cursor)
+        if end > self._cursor:
+            written = self.host.fs.append_generated(self.inode, source, self._cursor,
+                                                    end - self._cursor)
+            self.dropped_bytes += end - self._cursor - written
+            self._cursor = end
 
     # -- steady chatter ------------------------------------------------------
 
@@ -104,9 +119,7 @@ class LogStream:
         source = self._source
         if source is None or not self.is_open:
             return 0, 0
-        # Whole lines only: a writer's line reaches the file at once, so the file never
-        # ends mid-line (and a discrete write never lands inside a generated line).
-        due = source.line_start(source.offset_at(now_ms)) - self._cursor
+        due = source.offset_at(now_ms) - self._cursor
         if due <= 0:
             return 0, 0
         written = self.host.fs.append_generated(self.inode, source, self._cursor, due)

@@ -58,8 +58,10 @@ def access_pad(status: int) -> PadFactory:
         if room < 1:
             return (head + tail)[:size].ljust(size)
         words: list[str] = []
-        while sum(len(w) + 1 for w in words) < room:
+        used = 0
+        while used < room:
             words.append(rng.choice(("red", "shoes", "size", "42", "sale", "men", "running")))
+            used += len(words[-1]) + 1
         return head + "+".join(words)[:room].ljust(room, "+") + tail
 
     return pad
